@@ -1,0 +1,1 @@
+"""Shops, products and the stock ledger: read by residents, managed by merchants."""

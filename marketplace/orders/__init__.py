@@ -1,0 +1,1 @@
+"""Residents' orders, from placement to completion, and how they were paid."""

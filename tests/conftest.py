@@ -1,0 +1,61 @@
+"""Shared fixtures: an app on a fresh database (SQLite file, or PostgreSQL when TEST_DATABASE_URL is set)."""
+from __future__ import annotations
+
+import os
+
+import pytest
+from sqlalchemy import text
+
+from marketplace import create_app
+from marketplace.extensions import db
+
+
+def _test_database_url(tmp_path_factory) -> str:
+    url = os.environ.get("TEST_DATABASE_URL")
+    if url:
+        return url
+    return "sqlite:///" + str(tmp_path_factory.mktemp("db") / "test.db")
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory):
+    return _test_database_url(tmp_path_factory)
+
+
+def reset_schema() -> None:
+    """Drop and recreate every table (PostgreSQL: the whole public schema, triggers included)."""
+    if db.engine.dialect.name == "postgresql":
+        with db.engine.begin() as conn:
+            conn.execute(text("DROP SCHEMA public CASCADE"))
+            conn.execute(text("CREATE SCHEMA public"))
+    else:
+        db.drop_all()
+    db.create_all()
+
+
+@pytest.fixture
+def app(database_url, tmp_path):
+    app = create_app({
+        "TESTING": True,
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "WTF_CSRF_ENABLED": False,
+        "RATELIMIT_ENABLED": False,
+        "SECRET_KEY": "test-secret",
+        "UPLOAD_FOLDER": str(tmp_path / "uploads"),
+        "SERVER_NAME": None,
+    })
+    with app.app_context():
+        reset_schema()
+        yield app
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
