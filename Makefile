@@ -28,8 +28,8 @@ install: $(VENV)/.runtime translations
 install-dev: $(VENV)/.dev translations chromium
 
 translations: $(VENV)/.runtime
-	@for d in marketplace/translations merchants/translations financing/translations; do \
-	  if [ -d $$d ]; then $(VENV)/bin/pybabel compile -q -f -d $$d || exit 1; fi; done
+	@for d in $$(find marketplace merchants financing -type d -name translations); do \
+	  $(VENV)/bin/pybabel compile -q -f -d $$d || exit 1; done
 
 chromium:
 	@scripts/ensure-chromium.sh

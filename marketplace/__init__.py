@@ -29,6 +29,18 @@ def _sqlite_pragmas(dbapi_connection, _record):
         cursor.close()
 
 
+def translation_directories() -> list[str]:
+    """Every `translations/` folder of a package or subpackage; Flask-Babel merges them."""
+    found = []
+    for pkg in ("marketplace",) + PLUGGED_PACKAGES:
+        for dirpath, dirnames, _files in os.walk(os.path.join(PROJECT_ROOT, pkg)):
+            dirnames[:] = [d for d in dirnames if d != "__pycache__"]
+            if os.path.basename(dirpath) == "translations":
+                found.append(dirpath)
+                dirnames[:] = []
+    return sorted(found)
+
+
 def create_app(config: dict | None = None) -> Flask:
     app = Flask(
         __name__,
@@ -41,9 +53,7 @@ def create_app(config: dict | None = None) -> Flask:
     if config:
         app.config.update(config)
     app.config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(app.config["SQLALCHEMY_DATABASE_URI"])
-    app.config["BABEL_TRANSLATION_DIRECTORIES"] = ";".join(
-        os.path.join(PROJECT_ROOT, pkg, "translations") for pkg in ("marketplace",) + PLUGGED_PACKAGES
-    )
+    app.config["BABEL_TRANSLATION_DIRECTORIES"] = ";".join(translation_directories())
 
     _init_extensions(app)
     _register_core(app)
