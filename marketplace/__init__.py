@@ -15,6 +15,8 @@ from .extensions import babel, csrf, db, limiter, login_manager, migrate
 PROJECT_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 # Packages that plug into the core; each exposes init_app(app) to register its blueprints and commands.
 PLUGGED_PACKAGES = ("merchants", "financing")
+# The core's own features, each a subpackage with init_app(app) (models, blueprints, commands, nav).
+CORE_FEATURES = ("marketplace.payments", "marketplace.orders", "marketplace.search", "marketplace.demo")
 
 
 @event.listens_for(Engine, "connect")
@@ -57,7 +59,7 @@ def create_app(config: dict | None = None) -> Flask:
 
     _init_extensions(app)
     _register_core(app)
-    for name in PLUGGED_PACKAGES:
+    for name in CORE_FEATURES + PLUGGED_PACKAGES:
         importlib.import_module(name).init_app(app)
     _register_error_pages(app)
     return app

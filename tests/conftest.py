@@ -59,3 +59,49 @@ def client(app):
 @pytest.fixture
 def runner(app):
     return app.test_cli_runner()
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_for_port(port: int, timeout: float = 20.0) -> None:
+    import socket
+    import time
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with socket.socket() as sock:
+            if sock.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.05)
+    raise RuntimeError(f"nothing answered on 127.0.0.1:{port} after {timeout} s")
+
+
+@pytest.fixture(scope="session")
+def localstripe_url():
+    """A real localstripe server for the whole run, on loopback and a free port."""
+    import subprocess
+    import sys
+
+    port = free_port()
+    script = os.path.join(os.path.dirname(os.path.dirname(__file__)), "scripts", "run_localstripe.py")
+    proc = subprocess.Popen([sys.executable, script, "--port", str(port)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        wait_for_port(port)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+@pytest.fixture
+def payments_app(app, localstripe_url):
+    """The app talking to the test run's localstripe."""
+    app.config["STRIPE_API_BASE"] = localstripe_url
+    return app
