@@ -60,3 +60,17 @@ def nav_items(user) -> list[dict]:
             seen.add(endpoint)
             items.append({"url": url_for(endpoint), "label": str(label)})
     return items
+
+
+# Panels other features add to the merchant dashboard (the credit offer, supplier invoices due, ...):
+# each is a callable taking the shop and returning HTML (Markup) or None when it has nothing to show.
+DASHBOARD_PANELS: list = []
+
+
+def register_dashboard_panel(render) -> None:
+    if render not in DASHBOARD_PANELS:
+        DASHBOARD_PANELS.append(render)
+
+
+def dashboard_panels(shop) -> list:
+    return [html for html in (render(shop) for render in DASHBOARD_PANELS) if html]
