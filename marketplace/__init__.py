@@ -69,7 +69,10 @@ def _init_extensions(app: Flask) -> None:
     from .i18n import select_locale
 
     db.init_app(app)
-    migrate.init_app(app, db, directory=os.path.join(PROJECT_ROOT, "migrations"), render_as_batch=True)
+    from .schema import include_object
+
+    migrate.init_app(app, db, directory=os.path.join(PROJECT_ROOT, "migrations"), render_as_batch=True,
+                     compare_type=True, include_object=include_object)
     csrf.init_app(app)
     limiter.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
