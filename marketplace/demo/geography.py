@@ -129,9 +129,11 @@ def place_shop_fronts(grid: Grid, n: int, rng: np.random.Generator):
     return blocks, lat, lon, addresses
 
 
-def place_homes(grid: Grid, n: int, rng: np.random.Generator, compound_names: list[str]):
-    """n homes in the blocks' residential compounds: (block, latitude, longitude, address)."""
-    blocks = rng.choice(grid.blocks, size=n, p=grid.block_weights(0.4))
+def place_homes(grid: Grid, n: int, rng: np.random.Generator, compound_names: list[str],
+                blocks: np.ndarray | None = None):
+    """n homes in the blocks' residential compounds (given blocks, or drawn): (block, lat, lon, address)."""
+    if blocks is None:
+        blocks = rng.choice(grid.blocks, size=n, p=grid.block_weights(0.4))
     rows, cols = np.divmod(blocks, grid.cols)
     # Buildings sit on a 4 x 4 lattice inside the block's interior (away from the street).
     bx = rng.integers(0, 4, size=n)
