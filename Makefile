@@ -29,7 +29,7 @@ install-dev: $(VENV)/.dev translations chromium
 
 translations: $(VENV)/.runtime
 	@for d in $$(find marketplace merchants financing -type d -name translations); do \
-	  $(VENV)/bin/pybabel compile -q -f -d $$d || exit 1; done
+	  out=$$($(VENV)/bin/pybabel compile -f -d $$d 2>&1) || { echo "$$out" >&2; exit 1; }; done
 
 chromium:
 	@scripts/ensure-chromium.sh

@@ -1,5 +1,17 @@
-"""Language choice: an explicit switch, then the account's language, then the browser's, then zh_CN."""
+"""Language choice (an explicit switch, then the account's language, then the browser's, then zh_CN)
+and catalogue lookup that finds zh_CN catalogues.
+
+Babel parses "zh_CN" as zh_Hans_CN, and gettext then looks only for zh_Hans_CN/ and zh/ folders,
+so catalogues filed the usual way under zh_CN/ were never loaded. `CatalogueDomain` also tries the
+language_TERRITORY name, and `current_language` maps the parsed locale back to the configured code.
+"""
+from __future__ import annotations
+
+from functools import cached_property
+
+from babel import Locale, support
 from flask import current_app, request, session
+from flask_babel import Babel, Domain, get_locale
 from flask_login import current_user
 
 
@@ -11,3 +23,48 @@ def select_locale() -> str:
     if current_user and getattr(current_user, "is_authenticated", False) and current_user.locale in languages:
         return current_user.locale
     return request.accept_languages.best_match(languages, default=current_app.config["BABEL_DEFAULT_LOCALE"])
+
+
+def catalogue_names(locale: Locale) -> list[str]:
+    """Folder names a catalogue for `locale` may be filed under, most specific first."""
+    names = [str(locale)]
+    if locale.territory:
+        names.append(f"{locale.language}_{locale.territory}")
+    names.append(locale.language)
+    return list(dict.fromkeys(names))
+
+
+def current_language() -> str:
+    """The configured code (e.g. "zh_CN", "en") of the language this request is shown in."""
+    locale = get_locale()
+    for code in current_app.config["LANGUAGES"]:
+        if Locale.parse(code) == locale:
+            return code
+    return str(locale)
+
+
+class CatalogueDomain(Domain):
+    """Flask-Babel's domain, merging every package's catalogue found under any of `catalogue_names`."""
+
+    def get_translations(self):
+        locale = get_locale()
+        if locale is None:
+            return support.NullTranslations()
+        cache = self.get_translations_cache(None)
+        key = (str(locale), self.domain[0])
+        if key not in cache:
+            translations = support.Translations()
+            for index, dirname in enumerate(self.translation_directories):
+                domain = self.domain[0] if len(self.domain) == 1 else self.domain[index]
+                catalogue = support.Translations.load(dirname, catalogue_names(locale), domain)
+                translations.merge(catalogue)
+                if hasattr(catalogue, "plural"):  # merge() does not copy the plural rule
+                    translations.plural = catalogue.plural
+            cache[key] = translations
+        return cache[key]
+
+
+class MarketplaceBabel(Babel):
+    @cached_property
+    def domain_instance(self):
+        return CatalogueDomain(domain=self.domain)

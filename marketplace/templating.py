@@ -1,7 +1,8 @@
 """Jinja filters and globals: money, dates and the language switch."""
 from flask import Flask
-from flask_babel import format_datetime, get_locale
+from flask_babel import format_datetime
 
+from .i18n import current_language
 from .money import Money
 from .web import nav_items
 
@@ -19,4 +20,4 @@ def register_template_helpers(app: Flask) -> None:
 
     @app.context_processor
     def inject_globals():
-        return {"current_locale": str(get_locale()), "languages": app.config["LANGUAGES"], "nav_items": nav_items}
+        return {"current_locale": current_language(), "languages": app.config["LANGUAGES"], "nav_items": nav_items}

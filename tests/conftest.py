@@ -10,6 +10,28 @@ from marketplace import create_app
 from marketplace.extensions import db
 
 
+def pytest_sessionstart(session):
+    """Compile any catalogue whose .mo is missing or older than its .po (what `make translations` does),
+    so a run straight after editing a .po tests the new strings."""
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    from marketplace import translation_directories
+
+    for directory in translation_directories():
+        for dirpath, _dirs, files in os.walk(directory):
+            for name in files:
+                if not name.endswith(".po"):
+                    continue
+                po = os.path.join(dirpath, name)
+                mo = po[:-3] + ".mo"
+                if not os.path.exists(mo) or os.path.getmtime(mo) < os.path.getmtime(po):
+                    with open(po, "rb") as src:
+                        catalog = read_po(src)
+                    with open(mo, "wb") as out:
+                        write_mo(out, catalog, use_fuzzy=True)
+
+
 def _test_database_url(tmp_path_factory) -> str:
     url = os.environ.get("TEST_DATABASE_URL")
     if url:
