@@ -47,17 +47,6 @@ def get_metadata():
     return target_db.metadata
 
 
-# Schema objects that no model describes, made by a package's own DDL function (search's full-text
-# index); autogenerate must not offer to drop them.
-UNMODELLED_PREFIXES = ("search_fts", "ix_search_documents_words")
-
-
-def include_object(obj, name, type_, reflected, compare_to):
-    if reflected and compare_to is None and name and name.startswith(UNMODELLED_PREFIXES):
-        return False
-    return True
-
-
 def run_migrations_offline():
     """Run migrations in 'offline' mode.
 
@@ -98,7 +87,6 @@ def run_migrations_online():
                 logger.info('No changes in schema detected.')
 
     conf_args = current_app.extensions['migrate'].configure_args
-    conf_args.setdefault("include_object", include_object)
     if conf_args.get("process_revision_directives") is None:
         conf_args["process_revision_directives"] = process_revision_directives
 

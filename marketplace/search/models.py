@@ -7,7 +7,11 @@ from sqlalchemy import DateTime, Float, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
+from ..schema import declare_database_only
 from ..statemachine import utcnow
+
+# Built by ddl.create_search_ddl, not by these models.
+declare_database_only("search_fts", "ix_search_documents_words")
 
 
 class SearchDocument(db.Model):

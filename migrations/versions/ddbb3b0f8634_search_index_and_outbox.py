@@ -3,7 +3,7 @@
 After upgrading a database that already holds shops, run `flask search reindex` once.
 
 Revision ID: ddbb3b0f8634
-Revises: d14d760d8df4
+Revises: 940f6685dbce
 Create Date: 2026-11-29 02:12:24.762177
 
 """
@@ -15,7 +15,7 @@ from marketplace.search.ddl import create_search_ddl, drop_search_ddl
 
 # revision identifiers, used by Alembic.
 revision = 'ddbb3b0f8634'
-down_revision = 'd14d760d8df4'
+down_revision = '940f6685dbce'
 branch_labels = None
 depends_on = None
 
