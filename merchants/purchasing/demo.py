@@ -7,6 +7,9 @@ an order waiting for `supplier@demo.local` to confirm, and a shipped one waiting
 """
 from __future__ import annotations
 
+import string
+from datetime import timedelta
+
 from sqlalchemy import select
 
 from marketplace.accounts.models import User
@@ -15,7 +18,9 @@ from marketplace.errors import DomainError
 from marketplace.extensions import db
 
 from . import services
-from .models import PriceTier, ProductLink, WholesaleTerms
+from .models import PaymentTerms, PriceTier, ProductLink, PurchaseOrder, WholesaleTerms
+
+_ALPHABET = string.ascii_letters + string.digits
 
 # Round-number minimum orders and discounts a wholesaler in a Taizhou market would quote.
 MINIMUMS = (1, 1, 2, 5, 10)
@@ -50,8 +55,13 @@ def _wholesale_terms(ctx) -> None:
         ctx.commit()
 
 
+def _public_id(rng, prefix: str) -> str:
+    return f"{prefix}_" + "".join(rng.choice(_ALPHABET) for _ in range(16))
+
+
 def _orders_in_flight(ctx) -> None:
-    """Through the services, so the demo's live orders are exactly what a user would make."""
+    """Through the services' own steps, on the town's clock and with ids from the seed, so the same
+    seed writes the same town: one order waiting for the demo supplier, one shipped to the demo merchant."""
     accounts = ctx.extra.get("demo_accounts", {})
     merchant = db.session.execute(select(User).where(User.email == accounts.get("merchant"))).scalar()
     supplier_user = db.session.execute(select(User).where(User.email == accounts.get("supplier"))).scalar()
@@ -71,17 +81,28 @@ def _orders_in_flight(ctx) -> None:
             Product.shop_id == supplier.id, Product.status == ProductStatus.active).order_by(Product.id).limit(4)
         ).scalars().all()
     offers = services.offers_for(linked)
+    rng = ctx.random("purchasing-orders")
     plans = [linked[0:2], linked[2:4] or linked[0:1]]
     for n, ids in enumerate(plans):
-        lines = [(pid, max(offers[pid].min_order_quantity, 6)) for pid in ids if pid in offers]
+        lines = [(offers[pid].product, max(offers[pid].min_order_quantity, 6)) for pid in ids if pid in offers]
         if not lines:
             continue
+        drafted = ctx.end - timedelta(hours=30 - 6 * n)
+        order = PurchaseOrder(public_id=_public_id(rng, "po"), buyer_shop_id=shop.id, supplier_shop_id=supplier.id,
+                              created_by_id=merchant.id, currency=shop.currency, created_at=drafted,
+                              payment_terms=PaymentTerms.net_30 if n else PaymentTerms.net_7)
+        db.session.add(order)
+        for product, quantity in lines:
+            services.set_line(order, product, quantity)
+        invoice_id = _public_id(rng, "inv")
         try:
-            order = services.create_purchase_order(merchant.id, supplier.id, lines, buyer_shop_id=shop.id,
-                                                   payment_terms="net_30" if n else "net_7")
-            services.submit_purchase_order(merchant.id, order.id)
+            services.price_order(order)
+            order.submit(at=drafted + timedelta(minutes=10))
             if n == 1:  # this one is on its way: the merchant can count it in
-                services.confirm_purchase_order(supplier_user.id, order.id)
-                services.ship_purchase_order(supplier_user.id, order.id)
+                services.confirm_order(order, supplier_user.id, at=drafted + timedelta(hours=2),
+                                       invoice_public_id=invoice_id)
+                order.ship(at=drafted + timedelta(hours=5))
+            db.session.commit()
         except DomainError as exc:  # e.g. the supplier ran short in the simulation: the town is still good
+            db.session.rollback()
             ctx.echo(f"  purchasing: skipped a demo order ({exc.message})")

@@ -337,7 +337,7 @@ def _supplier_products(supplier: Shop, keys: list) -> dict:
     return found
 
 
-def _price(order: PurchaseOrder, offers: dict[int, Offer] | None = None) -> None:
+def price_order(order: PurchaseOrder, offers: dict[int, Offer] | None = None) -> None:
     """Price every line from the supplier's current tiers and check minimum orders; total the order."""
     if offers is None or any(line.supplier_product_id not in offers for line in order.lines):
         offers = offers_for(line.supplier_product_id for line in order.lines)
@@ -361,7 +361,7 @@ def _linked_product(buyer_shop_id: int, supplier_product_id: int) -> int | None:
         ProductLink.supplier_product_id == supplier_product_id)).scalar()
 
 
-def _set_line(order: PurchaseOrder, product: Product, quantity: int, *, buyer_product_id: int | None = None) -> None:
+def set_line(order: PurchaseOrder, product: Product, quantity: int, *, buyer_product_id: int | None = None) -> None:
     for line in order.lines:
         if line.supplier_product_id == product.id:
             line.quantity = quantity
@@ -403,8 +403,8 @@ def create_purchase_order(user_id: int, supplier_shop_id, lines, *, buyer_shop_i
         if product.id in seen:
             raise ValidationError("A product appears twice; give it one line.", param="lines")
         seen.add(product.id)
-        _set_line(order, product, quantity)
-    _price(order)
+        set_line(order, product, quantity)
+    price_order(order)
     db.session.commit()
     return order
 
@@ -420,8 +420,8 @@ def add_to_draft(user_id: int, supplier_product_id, quantity: int) -> PurchaseOr
     if order is None:
         return create_purchase_order(user_id, supplier.id, [(product.id, quantity)])
     _supplier_products(supplier, [product.id])
-    _set_line(order, product, quantity)
-    _price(order)
+    set_line(order, product, quantity)
+    price_order(order)
     db.session.commit()
     return order
 
@@ -455,7 +455,7 @@ def update_draft(user_id: int, po_id, *, quantities: dict | None = None, payment
         order.payment_terms = _terms(payment_terms)
     if note is not None:
         order.note = _text(note, 500, "note")
-    _price(order)
+    price_order(order)
     db.session.commit()
     return order
 
@@ -484,7 +484,7 @@ def submit_purchase_order(user_id: int, po_id) -> PurchaseOrder:
     order = _order_as_buyer(user_id, po_id)
     order.submit()
     _supplier_products(order.supplier_shop, [line.supplier_product_id for line in order.lines])
-    _price(order)
+    price_order(order)
     db.session.commit()
     return order
 
@@ -515,11 +515,21 @@ def cancel_purchase_order(user_id: int, po_id) -> PurchaseOrder:
 def confirm_purchase_order(user_id: int, po_id) -> PurchaseOrder:
     """The supplier accepts: the goods leave its stock for this order and the invoice is raised, at once."""
     order = _order_as_supplier(user_id, po_id)
-    order.confirm()
+    confirm_order(order, user_id)
+    db.session.commit()
+    return order
+
+
+def confirm_order(order: PurchaseOrder, user_id: int, *, at: datetime | None = None,
+                  invoice_public_id: str | None = None) -> SupplierInvoice:
+    """The confirmation itself, in the caller's transaction (the demo town passes its own clock and ids)."""
+    order.confirm(at=at)
     for line in order.lines:
         # A conditional decrement: if the supplier has too few, InsufficientStock undoes everything.
-        move_stock(line.supplier_product_id, -line.quantity, StockReason.sale, reference=order.public_id,
-                   note="purchase order", user_id=user_id)
+        movement = move_stock(line.supplier_product_id, -line.quantity, StockReason.sale, reference=order.public_id,
+                              note="purchase order", user_id=user_id)
+        if at is not None:
+            movement.created_at = at
     lead_days = max(offer.lead_time_days for offer in offers_for(l.supplier_product_id for l in order.lines).values())
     order.expected_at = order.confirmed_at + timedelta(days=lead_days)
     invoice = SupplierInvoice(
@@ -527,9 +537,10 @@ def confirm_purchase_order(user_id: int, po_id) -> PurchaseOrder:
         amount=order.total_amount, currency=order.currency, terms=order.payment_terms,
         issued_at=order.confirmed_at, due_at=order.confirmed_at + timedelta(days=order.payment_terms.days),
     )
+    if invoice_public_id:
+        invoice.public_id = invoice_public_id
     db.session.add(invoice)
-    db.session.commit()
-    return order
+    return invoice
 
 
 @use_case
@@ -763,8 +774,8 @@ def reorder_low_stock(user_id: int, shop_id=None) -> ReorderResult:
             db.session.add(order)
         for supplier_product_id, (need, buyer_product_id) in wanted.items():
             offer = offers[supplier_product_id]
-            _set_line(order, offer.product, max(need, offer.min_order_quantity), buyer_product_id=buyer_product_id)
-        _price(order, offers)
+            set_line(order, offer.product, max(need, offer.min_order_quantity), buyer_product_id=buyer_product_id)
+        price_order(order, offers)
         orders.append(order)
     db.session.commit()
     return ReorderResult(orders, without)
