@@ -89,6 +89,13 @@ class Config:
         self.SETTLEMENT_DELAY_DAYS = env_int("SETTLEMENT_DELAY_DAYS", 1)
 
         self.ELASTICSEARCH_URL = env_str("ELASTICSEARCH_URL")
+        self.ELASTICSEARCH_INDEX = env_str("ELASTICSEARCH_INDEX", "marketplace-search")
+        self.ELASTICSEARCH_TIMEOUT_SECONDS = env_int("ELASTICSEARCH_TIMEOUT_SECONDS", 5)
+        # Where search looks when a visitor gives no point and has no saved address: the town centre.
+        self.SEARCH_DEFAULT_LAT = float(env_str("SEARCH_DEFAULT_LAT", "28.656"))
+        self.SEARCH_DEFAULT_LON = float(env_str("SEARCH_DEFAULT_LON", "121.421"))
+        # Drain the search outbox right after each commit (off: only `flask search drain-outbox` does).
+        self.SEARCH_INDEX_ON_COMMIT = env_bool("SEARCH_INDEX_ON_COMMIT", True)
         self.UPLOAD_FOLDER = env_str("UPLOAD_FOLDER", os.path.join(instance_path, "uploads"))
         self.MAX_CONTENT_LENGTH = env_int("MAX_UPLOAD_BYTES", 8 * 1024 * 1024)
         self.API_TOKEN_TTL_DAYS = env_int("API_TOKEN_TTL_DAYS", 90)

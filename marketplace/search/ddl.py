@@ -1,0 +1,60 @@
+"""The full-text index of search_documents, which is not a table SQLAlchemy models: FTS5 on SQLite, GIN on PostgreSQL.
+
+Called from the migration and, through metadata events, whenever `create_all` builds the schema.
+"""
+from __future__ import annotations
+
+from sqlalchemy import event, text
+
+# PostgreSQL: the words are already tokens, so they become lexemes as they are (no parser, no stemming),
+# which keeps Chinese characters intact whatever the database's locale.
+PG_VECTOR = "array_to_tsvector(regexp_split_to_array(btrim(cells || ' ' || words), ' +'))"
+
+_SQLITE = (
+    """CREATE VIRTUAL TABLE IF NOT EXISTS search_fts USING fts5(
+        words, cells, content='search_documents', content_rowid='id',
+        tokenize='unicode61 remove_diacritics 2')""",
+    """CREATE TRIGGER IF NOT EXISTS search_documents_ai AFTER INSERT ON search_documents BEGIN
+        INSERT INTO search_fts(rowid, words, cells) VALUES (new.id, new.words, new.cells);
+    END""",
+    """CREATE TRIGGER IF NOT EXISTS search_documents_ad AFTER DELETE ON search_documents BEGIN
+        INSERT INTO search_fts(search_fts, rowid, words, cells) VALUES ('delete', old.id, old.words, old.cells);
+    END""",
+    """CREATE TRIGGER IF NOT EXISTS search_documents_au AFTER UPDATE ON search_documents BEGIN
+        INSERT INTO search_fts(search_fts, rowid, words, cells) VALUES ('delete', old.id, old.words, old.cells);
+        INSERT INTO search_fts(rowid, words, cells) VALUES (new.id, new.words, new.cells);
+    END""",
+)
+_POSTGRESQL = (
+    f"CREATE INDEX IF NOT EXISTS ix_search_documents_words ON search_documents USING gin ({PG_VECTOR})",
+)
+
+
+def create_search_ddl(connection) -> None:
+    statements = {"sqlite": _SQLITE, "postgresql": _POSTGRESQL}.get(connection.dialect.name, ())
+    for statement in statements:
+        connection.execute(text(statement))
+
+
+def drop_search_ddl(connection) -> None:
+    if connection.dialect.name == "sqlite":
+        for name in ("search_documents_ai", "search_documents_ad", "search_documents_au"):
+            connection.execute(text(f"DROP TRIGGER IF EXISTS {name}"))
+        connection.execute(text("DROP TABLE IF EXISTS search_fts"))
+    elif connection.dialect.name == "postgresql":
+        connection.execute(text("DROP INDEX IF EXISTS ix_search_documents_words"))
+
+
+def listen_for_schema(table) -> None:
+    """Build and drop the full-text index with search_documents itself (create_all, drop_all)."""
+    if not event.contains(table, "after_create", _after_create):
+        event.listen(table, "after_create", _after_create)
+        event.listen(table, "before_drop", _before_drop)
+
+
+def _after_create(table, connection, **_kw) -> None:
+    create_search_ddl(connection)
+
+
+def _before_drop(table, connection, **_kw) -> None:
+    drop_search_ddl(connection)

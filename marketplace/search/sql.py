@@ -1,0 +1,159 @@
+"""The embedded search backend: the site's own database (SQLite FTS5, or PostgreSQL GIN) plus a coarse geo grid.
+
+A search narrows first to the grid cells around the resident (as words of the full-text index when
+there are words to match, else through the B-tree on `cell`), then to the bounding box, then to the
+exact circle; prices, stock, product status and shop settings are read from the live rows.
+"""
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+
+from sqlalchemy import delete, insert, text
+from sqlalchemy.orm import Session
+
+from ..extensions import db
+from .backend import Progress, SearchBackend, SearchHit, SearchPage, SearchQuery
+from .ddl import PG_VECTOR
+from .documents import all_shop_ids, documents_for_products, documents_for_shops
+from .geo import KM_PER_DEGREE, bounding_box, cell_ids_around, cell_tokens_around, km_per_degree_lon
+from .models import SearchDocument, SearchShopHours
+
+REBUILD_BATCH_SHOPS = 2000
+
+
+def _fts5_quote(token: str) -> str:
+    return '"' + token.replace('"', '""') + '"'
+
+
+def _tsquery_quote(token: str) -> str:
+    return "'" + token.replace("'", "''").replace("\\", "\\\\") + "'"
+
+
+class SqlBackend(SearchBackend):
+    name = "sql"
+
+    # -- searching -----------------------------------------------------------------------------
+
+    def search(self, query: SearchQuery) -> SearchPage:
+        dialect = db.engine.dialect.name
+        params: dict = {
+            "lat": query.lat, "lon": query.lon, "ky": KM_PER_DEGREE, "kx": km_per_degree_lon(query.lat),
+            "r2": query.radius_km * query.radius_km, "minute": query.minute_of_week,
+            "limit": query.limit + 1, "offset": query.offset,
+        }
+        params["min_lat"], params["max_lat"], params["min_lon"], params["max_lon"] = bounding_box(
+            query.lat, query.lon, query.radius_km)
+        dist2 = ("((d.latitude - :lat) * :ky) * ((d.latitude - :lat) * :ky)"
+                 " + ((d.longitude - :lon) * :kx) * ((d.longitude - :lon) * :kx)")
+        where = [
+            "d.latitude BETWEEN :min_lat AND :max_lat",
+            "d.longitude BETWEEN :min_lon AND :max_lon",
+            f"{dist2} <= :r2",
+            "(d.product_id IS NULL OR p.status = 'active')",
+        ]
+        rank = "0"
+        if query.terms:
+            cells = cell_tokens_around(query.lat, query.lon, query.radius_km)
+            if dialect == "sqlite":
+                words = [_fts5_quote(t) for t in query.terms.exact] + [_fts5_quote(t) + "*" for t in query.terms.prefixes]
+                params["match"] = ("cells : (" + " OR ".join(_fts5_quote(c) for c in cells) + ") AND words : ("
+                                   + " AND ".join(words) + ")")
+                source = "search_fts JOIN search_documents d ON d.id = search_fts.rowid"
+                where.insert(0, "search_fts MATCH :match")
+                rank = "bm25(search_fts, 1.0, 0.0)"  # lower is better
+            else:
+                words = [_tsquery_quote(t) for t in query.terms.exact] + [_tsquery_quote(t) + ":*"
+                                                                       for t in query.terms.prefixes]
+                params["tsq"] = "(" + " | ".join(_tsquery_quote(c) for c in cells) + ") & " + " & ".join(words)
+                source = "search_documents d"
+                where.insert(0, f"{PG_VECTOR} @@ CAST(:tsq AS tsquery)")
+                rank = f"-ts_rank({PG_VECTOR}, CAST(:tsq AS tsquery))"  # negated: lower is better, as bm25
+        else:
+            source = "search_documents d"
+            cell_ids = cell_ids_around(query.lat, query.lon, query.radius_km)
+            where.insert(0, "d.cell IN (%s)" % ", ".join(str(int(c)) for c in cell_ids))
+        if query.type != "all":
+            where.append("d.kind = :kind")
+            params["kind"] = query.type
+        if query.category:
+            where.append("COALESCE(p.category, s.category) = :category")
+            params["category"] = query.category
+        if query.open_now:
+            where.append("s.is_open = :true AND EXISTS (SELECT 1 FROM search_shop_hours h WHERE h.shop_id = d.shop_id"
+                         " AND h.opens_at <= :minute AND h.closes_at > :minute)")
+        if query.delivers:
+            where.append(f"s.delivery_enabled = :true AND {dist2} <= s.delivery_radius_km * s.delivery_radius_km")
+        params["true"] = True
+        base = (f"FROM {source} JOIN shops s ON s.id = d.shop_id LEFT JOIN products p ON p.id = d.product_id "
+                f"WHERE {' AND '.join(where)}")
+
+        if query.sort == "price":
+            order = "CASE WHEN p.price_amount IS NULL THEN 1 ELSE 0 END, p.price_amount, dist2, d.shop_id, COALESCE(d.product_id, 0)"
+        elif query.sort == "relevance" and query.terms:
+            order = "rank, dist2, d.shop_id, COALESCE(d.product_id, 0)"
+        else:
+            order = "dist2, d.shop_id, COALESCE(d.product_id, 0)"
+        sql = (f"SELECT d.kind, d.shop_id, d.product_id, {dist2} AS dist2, {rank} AS rank {base} "
+               f"ORDER BY {order} LIMIT :limit OFFSET :offset")
+        rows = db.session.execute(text(sql), params).all()
+        hits = [SearchHit(kind=r.kind, shop_id=r.shop_id, product_id=r.product_id,
+                          distance_km=math.sqrt(max(r.dist2, 0.0)), score=-float(r.rank) if query.terms else None)
+                for r in rows[:query.limit]]
+        facets = {}
+        if query.facets:
+            facet_rows = db.session.execute(
+                text(f"SELECT COALESCE(p.category, s.category) AS category, COUNT(*) AS n {base} "
+                     "GROUP BY COALESCE(p.category, s.category)"), params).all()
+            facets = {r.category: r.n for r in facet_rows}
+        return SearchPage(hits=hits, has_more=len(rows) > query.limit, facets=facets)
+
+    # -- indexing ------------------------------------------------------------------------------
+
+    def apply_changes(self, session: Session, shop_ids: Iterable[int], product_ids: Iterable[int]) -> None:
+        shop_ids = sorted(set(shop_ids))
+        product_ids = sorted(set(product_ids))
+        # Products first: a shop's rewrite below covers all of its products again anyway.
+        if product_ids:
+            docs, _gone = documents_for_products(session, product_ids)
+            for start in range(0, len(product_ids), 500):
+                chunk = product_ids[start:start + 500]
+                session.execute(delete(SearchDocument).where(SearchDocument.product_id.in_(chunk)))
+            self._insert(session, docs)
+        if shop_ids:
+            for start in range(0, len(shop_ids), 500):
+                chunk = shop_ids[start:start + 500]
+                session.execute(delete(SearchDocument).where(SearchDocument.shop_id.in_(chunk)))
+                session.execute(delete(SearchShopHours).where(SearchShopHours.shop_id.in_(chunk)))
+            self._insert(session, documents_for_shops(session, shop_ids))
+
+    def rebuild(self, session: Session, progress: Progress | None = None) -> int:
+        """One transaction: readers keep seeing the old index (WAL snapshot, MVCC) until it commits."""
+        session.execute(delete(SearchDocument))
+        session.execute(delete(SearchShopHours))
+        shop_ids = all_shop_ids(session)
+        total = 0
+        for start in range(0, len(shop_ids), REBUILD_BATCH_SHOPS):
+            chunk = shop_ids[start:start + REBUILD_BATCH_SHOPS]
+            total += self._insert(session, documents_for_shops(session, chunk))
+            session.expunge_all()  # keep memory flat over a whole town
+            if progress:
+                progress(len(chunk))
+        return total
+
+    @staticmethod
+    def _insert(session: Session, docs: Iterable[dict]) -> int:
+        rows, hours = [], []
+        for doc in docs:
+            rows.append({
+                "kind": doc["kind"], "shop_id": doc["shop_id"], "product_id": doc["product_id"],
+                "words": " ".join(doc["words"]), "cells": " ".join(doc["cells"]),
+                "latitude": doc["latitude"], "longitude": doc["longitude"], "cell": doc["cell"],
+            })
+            if doc["kind"] == "shop":
+                hours.extend({"shop_id": doc["shop_id"], "opens_at": a, "closes_at": b} for a, b in doc["hours"])
+        if rows:
+            session.execute(insert(SearchDocument), rows)
+        if hours:
+            session.execute(insert(SearchShopHours), hours)
+        return len(rows)
