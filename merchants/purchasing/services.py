@@ -6,6 +6,7 @@ so pages, the API and other packages (credit, the demo town) call the same funct
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import wraps
 from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Iterable
@@ -30,6 +31,21 @@ from .models import (
 
 MAX_LINES = 200
 MAX_QUANTITY = 1_000_000
+
+
+def use_case(fn):
+    """One transaction per call: whatever the function wrote is rolled back if it raises, so a
+    refused request changes nothing, even when the caller keeps using the same session."""
+
+    @wraps(fn)
+    def wrapper(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except BaseException:
+            db.session.rollback()
+            raise
+
+    return wrapper
 
 
 # -- loading and who may act ------------------------------------------------------------------------
@@ -128,6 +144,7 @@ def _whole(value, param: str, *, minimum: int, maximum: int = MAX_QUANTITY) -> i
     return value
 
 
+@use_case
 def set_wholesale_terms(user_id: int, product_id, *, min_order_quantity: int = 1, lead_time_days: int = 1,
                         tiers: Iterable[tuple[int, int]] = ()) -> WholesaleTerms:
     """Set a supplier product's minimum order, lead time and quantity price tiers (replacing the old tiers).
@@ -364,6 +381,7 @@ def _supplier(supplier_shop_id) -> Shop:
     return supplier
 
 
+@use_case
 def create_purchase_order(user_id: int, supplier_shop_id, lines, *, buyer_shop_id=None,
                           payment_terms: str = PaymentTerms.net_7.value, note: str = "") -> PurchaseOrder:
     """A draft order from the user's shop to a supplier. `lines`: (product, quantity) or {product, quantity}."""
@@ -391,13 +409,14 @@ def create_purchase_order(user_id: int, supplier_shop_id, lines, *, buyer_shop_i
     return order
 
 
+@use_case
 def add_to_draft(user_id: int, supplier_product_id, quantity: int) -> PurchaseOrder:
     """Put a supplier product on the user's draft order to that supplier (made if there is none)."""
     product = _load(Product, supplier_product_id, what="product", param="product")
     supplier = _supplier(product.shop_id)
     buyer = buyer_shop_for(user_id)
     _whole(quantity, "quantity", minimum=1)
-    order = _open_draft(buyer.id, supplier.id)
+    order = open_draft(buyer.id, supplier.id)
     if order is None:
         return create_purchase_order(user_id, supplier.id, [(product.id, quantity)])
     _supplier_products(supplier, [product.id])
@@ -407,12 +426,13 @@ def add_to_draft(user_id: int, supplier_product_id, quantity: int) -> PurchaseOr
     return order
 
 
-def _open_draft(buyer_shop_id: int, supplier_shop_id: int) -> PurchaseOrder | None:
+def open_draft(buyer_shop_id: int, supplier_shop_id: int) -> PurchaseOrder | None:
     return db.session.execute(select(PurchaseOrder).where(
         PurchaseOrder.buyer_shop_id == buyer_shop_id, PurchaseOrder.supplier_shop_id == supplier_shop_id,
         PurchaseOrder.status == PurchaseOrderStatus.draft).order_by(PurchaseOrder.id.desc())).scalars().first()
 
 
+@use_case
 def update_draft(user_id: int, po_id, *, quantities: dict | None = None, payment_terms: str | None = None,
                  note: str | None = None) -> PurchaseOrder:
     """Change a draft's quantities (0 removes a line), terms or note."""
@@ -458,6 +478,7 @@ def _text(value, limit: int, param: str) -> str:
     return value
 
 
+@use_case
 def submit_purchase_order(user_id: int, po_id) -> PurchaseOrder:
     """Send a draft to the supplier at today's prices."""
     order = _order_as_buyer(user_id, po_id)
@@ -468,6 +489,7 @@ def submit_purchase_order(user_id: int, po_id) -> PurchaseOrder:
     return order
 
 
+@use_case
 def cancel_purchase_order(user_id: int, po_id) -> PurchaseOrder:
     """The buyer calls it off before it ships; a confirmed order's goods go back on the supplier's shelf."""
     order = _order_as_buyer(user_id, po_id)
@@ -490,6 +512,7 @@ def cancel_purchase_order(user_id: int, po_id) -> PurchaseOrder:
 # -- the supplier's side ----------------------------------------------------------------------------
 
 
+@use_case
 def confirm_purchase_order(user_id: int, po_id) -> PurchaseOrder:
     """The supplier accepts: the goods leave its stock for this order and the invoice is raised, at once."""
     order = _order_as_supplier(user_id, po_id)
@@ -511,6 +534,7 @@ def confirm_purchase_order(user_id: int, po_id) -> PurchaseOrder:
     return order
 
 
+@use_case
 def reject_purchase_order(user_id: int, po_id, reason: str) -> PurchaseOrder:
     reason = _text(reason, 255, "reason")
     if not reason:
@@ -521,6 +545,7 @@ def reject_purchase_order(user_id: int, po_id, reason: str) -> PurchaseOrder:
     return order
 
 
+@use_case
 def ship_purchase_order(user_id: int, po_id) -> PurchaseOrder:
     order = _order_as_supplier(user_id, po_id)
     if order.payment_terms == PaymentTerms.now and order.invoice and order.invoice.status != InvoiceStatus.paid:
@@ -585,6 +610,7 @@ def _buyer_product(order: PurchaseOrder, line: PurchaseOrderLine, into, param: s
     return target
 
 
+@use_case
 def receive_purchase_order(user_id: int, po_id, lines=None, *, note: str = "") -> PurchaseReceipt:
     """Count in a delivery: each line's quantity goes into the buyer's stock as a purchase receipt.
 
@@ -699,6 +725,7 @@ class ReorderResult:
     without_supplier: list[Product]  # low, but never bought on the platform: nobody to ask
 
 
+@use_case
 def reorder_low_stock(user_id: int, shop_id=None) -> ReorderResult:
     """One draft order per last supplier for every low product, with quantities back above target."""
     shop = buyer_shop_for(user_id, shop_id)
@@ -714,7 +741,7 @@ def reorder_low_stock(user_id: int, shop_id=None) -> ReorderResult:
     orders = []
     for supplier_id, wanted in plan.items():
         offers = offers_for(wanted)
-        order = _open_draft(shop.id, supplier_id)
+        order = open_draft(shop.id, supplier_id)
         if order is None:
             order = PurchaseOrder(buyer_shop_id=shop.id, supplier_shop_id=supplier_id, created_by_id=user_id,
                                   currency=shop.currency, payment_terms=PaymentTerms.net_7)
