@@ -477,7 +477,7 @@ def get_invoice(invoice_id):
       security: [{bearer: []}]
       responses:
         200: {description: the invoice}
-        404: {description: no such invoice, or not yours}
+        404: {description: "no such invoice, or not yours"}
     """
     return jsonify(invoice_json(services.invoice_for_party(current_api_user().id, invoice_id)))
 
