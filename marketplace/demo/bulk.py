@@ -27,7 +27,7 @@ def _table(table) -> Table:
 def _plain(value):
     """Values as the driver's COPY wants them: enums as their value, JSON as text."""
     if isinstance(value, Enum):
-        return value.value
+        return value.name  # SQLAlchemy's Enum type stores member names (StockReason.return_ -> "return_")
     if isinstance(value, (dict, list)):
         return json.dumps(value, ensure_ascii=False)
     return value
@@ -62,14 +62,30 @@ def bulk_insert(table, rows: Iterable[dict], *, chunk_size: int = 5000) -> int:
     return count
 
 
+def _python_defaults(table: Table, columns: list[str]) -> list[tuple[str, object]]:
+    """Columns the rows leave out that have a Python-side default: COPY would write NULL there."""
+    found = []
+    for column in table.columns:
+        if column.name in columns or column.default is None or column.server_default is not None:
+            continue
+        default = column.default
+        if getattr(default, "is_scalar", False):
+            found.append((column.name, lambda value=default.arg: value))
+        elif getattr(default, "is_callable", False):
+            found.append((column.name, lambda fn=default.arg: fn(None)))
+    return found
+
+
 def _write(conn, table: Table, columns: list[str], chunk: list[dict], postgres: bool) -> int:
     if postgres:
         raw = conn.connection.driver_connection
-        quoted = ", ".join(f'"{c}"' for c in columns)
+        defaults = _python_defaults(table, columns)
+        names = columns + [name for name, _ in defaults]
+        quoted = ", ".join(f'"{c}"' for c in names)
         with raw.cursor() as cur:
             with cur.copy(f'COPY "{table.name}" ({quoted}) FROM STDIN') as copy:
                 for row in chunk:
-                    copy.write_row([_plain(row[c]) for c in columns])
+                    copy.write_row([_plain(row[c]) for c in columns] + [make() for _, make in defaults])
     else:
         conn.execute(table.insert(), chunk)
     return len(chunk)
