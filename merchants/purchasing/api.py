@@ -482,6 +482,45 @@ def get_invoice(invoice_id):
     return jsonify(invoice_json(services.invoice_for_party(current_api_user().id, invoice_id)))
 
 
+@bp.post("/invoices/<invoice_id>/pay")
+@api_login_required()
+@idempotent
+def pay_invoice(invoice_id):
+    """Pay a supplier invoice from your available balance or by card (buyer).
+    ---
+    post:
+      tags: [purchasing]
+      summary: Pay a supplier invoice
+      security: [{bearer: []}]
+      parameters:
+        - {name: Idempotency-Key, in: header, schema: {type: string}}
+      requestBody:
+        content:
+          application/json:
+            schema:
+              type: object
+              required: [method]
+              properties:
+                method: {type: string, enum: [card, balance]}
+                payment_method_id: {type: string, description: "the provider's payment method (pm_...), for card"}
+      responses:
+        200: {description: the paid invoice}
+        400: {description: "an unknown method, no card, or a balance short of the amount (`balance_insufficient`)"}
+        402: {description: the card was declined}
+        403: {description: the supplier cannot pay its own invoice}
+        404: {description: no such invoice, or not yours}
+        409: {description: already paid, or voided}
+    """
+    from . import payments
+
+    body = json_body()
+    invoice = payments.pay_invoice(
+        current_api_user().id, invoice_id, field(body, "method", choices=("card", "balance")),
+        payment_method_id=field(body, "payment_method_id", required=False),
+        idempotency_key=request.headers.get("Idempotency-Key"))
+    return jsonify(invoice_json(invoice))
+
+
 @bp.get("/purchase-history")
 @api_login_required()
 def purchase_history():
