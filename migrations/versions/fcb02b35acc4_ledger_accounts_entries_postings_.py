@@ -1,7 +1,7 @@
 """Ledger: accounts, journal entries, postings, settlements, and the guards that keep entries balanced
 
 Revision ID: fcb02b35acc4
-Revises: ddbb3b0f8634
+Revises: b9788b929946
 Create Date: 2026-11-29 02:50:19.492041
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'fcb02b35acc4'
-down_revision = 'ddbb3b0f8634'
+down_revision = 'b9788b929946'
 branch_labels = None
 depends_on = None
 
