@@ -6,7 +6,7 @@ from decimal import Decimal
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, DecimalField, HiddenField, SelectField, SelectMultipleField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from financing.credit.policy import DEFAULT_PARAMS
@@ -74,9 +74,9 @@ def policy_form_class(params: dict) -> type[FlaskForm]:
         if isinstance(DEFAULT_PARAMS.get(name), bool):
             field = BooleanField(label, default=bool(default))
         elif isinstance(DEFAULT_PARAMS.get(name), int):
-            field = DecimalField(label, places=0, default=Decimal(int(default)), validators=[DataRequired()])
+            field = DecimalField(label, places=0, default=Decimal(int(default)), validators=[InputRequired()])
         else:
-            field = StringField(label, default=str(default), validators=[DataRequired()])
+            field = StringField(label, default=str(default), validators=[InputRequired()])
         setattr(PolicyForm, name, field)
     for name in BY_GRADE:
         for grade in GRADES:

@@ -106,7 +106,8 @@ def policy_page():
             flash(str(exc), "error")
             return _policy_template(form, current, None), 400
     elif request.method == "POST":
-        flash(_("Some values are missing or not numbers."), "error")
+        flash(_("Some values are missing or not numbers: %(fields)s.",
+                fields=", ".join(str(form[name].label.text) for name in form.errors)), "error")
         return _policy_template(form, current, None), 400
     return _policy_template(form, current, preview)
 
