@@ -174,7 +174,7 @@ def create_policy():
       responses:
         200: {description: "preview: merchants approved and exposure, now and under the proposal"}
         201: {description: the saved version}
-        400: {description: a parameter out of bounds, or no reason given}
+        400: {description: "a parameter out of bounds, or no reason given"}
     """
     body = json_body()
     params = {**active_policy().params, **field(body, "params", dict)}

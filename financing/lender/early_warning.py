@@ -7,6 +7,7 @@ writes: it raises new alerts, refreshes open ones and resolves those whose condi
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 
@@ -26,7 +27,15 @@ RECENT_DAYS = 7
 TRAILING_DAYS = 28
 COLLAPSE_SHARE = 0.5  # below half of a usual week
 SEVERE_COLLAPSE_SHARE = 0.25
-MIN_USUAL_WEEK = 5_000  # minor units: a shop selling less than this a week is too small to judge
+# Sales decline: the last four weeks against the average four weeks of the twelve before them.
+DECLINE_RECENT_DAYS = 28
+DECLINE_BASELINE_DAYS = 84
+DECLINE_SHARE = 0.6
+SEVERE_DECLINE_SHARE = 0.35
+# A drop only counts when so few orders would be improbable for the shop's usual pace (a Poisson
+# tail below 1%): a shop with two orders a week often has a quiet one, a shop with forty does not.
+IMPROBABLE = 0.01
+MIN_USUAL_ORDERS_PER_WEEK = 3
 # Refund and cancel spikes: the last two weeks against the last quarter.
 SPIKE_DAYS = 14
 BASELINE_DAYS = 90
@@ -58,30 +67,76 @@ def _sold_amount(since, until):
     return func.coalesce(func.sum(case((in_window, Order.total_amount), else_=0)), 0)
 
 
-def _sales_collapse(now: datetime) -> list[Finding]:
-    recent_start = now - timedelta(days=RECENT_DAYS)
-    trailing_start = recent_start - timedelta(days=TRAILING_DAYS)
+def _sold_count(since, until):
+    in_window = and_(Order.placed_at >= since, Order.placed_at < until, Order.status == OrderStatus.completed)
+    return func.coalesce(func.sum(case((in_window, 1), else_=0)), 0)
+
+
+def poisson_cdf(k: int, mean: float) -> float:
+    """P(X <= k) for X ~ Poisson(mean)."""
+    if mean <= 0:
+        return 1.0
+    term = total = math.exp(-mean)
+    for i in range(1, k + 1):
+        term *= mean / i
+        total += term
+    return min(1.0, total)
+
+
+@dataclass(frozen=True)
+class _Drop:
+    shop_id: int
+    share: float  # recent sales as a share of the usual for the same length
+    recent_amount: int
+    usual_amount: int
+
+
+def _sales_drops(now: datetime, recent_days: int, baseline_days: int, below_share: float) -> list[_Drop]:
+    """Shops whose completed sales in the last `recent_days` fell below `below_share` of their usual
+    pace over the `baseline_days` before, improbably so for their number of orders."""
+    recent_start = now - timedelta(days=recent_days)
+    base_start = recent_start - timedelta(days=baseline_days)
     rows = db.session.execute(
-        select(Order.shop_id, _sold_amount(trailing_start, recent_start), _sold_amount(recent_start, now))
-        .where(Order.placed_at >= trailing_start, Order.placed_at < now)
+        select(Order.shop_id, _sold_count(base_start, recent_start), _sold_amount(base_start, recent_start),
+               _sold_count(recent_start, now), _sold_amount(recent_start, now))
+        .where(Order.placed_at >= base_start, Order.placed_at < now)
         .group_by(Order.shop_id)
     ).all()
-    found = []
-    for shop_id, trailing, recent in rows:
-        usual_week = trailing * RECENT_DAYS / TRAILING_DAYS
-        if usual_week < MIN_USUAL_WEEK or recent >= COLLAPSE_SHARE * usual_week:
+    scale = recent_days / baseline_days
+    drops = []
+    for shop_id, base_n, base_amount, recent_n, recent_amount in rows:
+        usual_n, usual_amount = base_n * scale, base_amount * scale
+        if base_n * 7 / baseline_days < MIN_USUAL_ORDERS_PER_WEEK or not usual_amount:
             continue
-        share = recent / usual_week
-        found.append(Finding(
-            shop_id, AlertRule.sales_collapse,
-            Severity.high if share < SEVERE_COLLAPSE_SHARE else Severity.medium,
-            f"Sales last week were {share:.0%} of a usual week",
-            "Your sales this past week were much lower than in the weeks before. If something has "
-            "happened at the shop, tell us: we can adjust your repayments.",
-            {"last_week_amount": int(recent), "usual_week_amount": int(round(usual_week)),
-             "share_of_usual": round(share, 3), "window_days": RECENT_DAYS, "baseline_days": TRAILING_DAYS},
-        ))
-    return found
+        share = recent_amount / usual_amount
+        if share < below_share and poisson_cdf(int(recent_n), usual_n) < IMPROBABLE:
+            drops.append(_Drop(shop_id, share, int(recent_amount), int(round(usual_amount))))
+    return drops
+
+
+def _sales_collapse(now: datetime) -> list[Finding]:
+    return [Finding(
+        d.shop_id, AlertRule.sales_collapse,
+        Severity.high if d.share < SEVERE_COLLAPSE_SHARE else Severity.medium,
+        f"Sales last week were {d.share:.0%} of a usual week",
+        "Your sales this past week were much lower than in the weeks before. If something has "
+        "happened at the shop, tell us: we can adjust your repayments.",
+        {"last_week_amount": d.recent_amount, "usual_week_amount": d.usual_amount,
+         "share_of_usual": round(d.share, 3), "window_days": RECENT_DAYS, "baseline_days": TRAILING_DAYS},
+    ) for d in _sales_drops(now, RECENT_DAYS, TRAILING_DAYS, COLLAPSE_SHARE)]
+
+
+def _sales_decline(now: datetime) -> list[Finding]:
+    return [Finding(
+        d.shop_id, AlertRule.sales_decline,
+        Severity.high if d.share < SEVERE_DECLINE_SHARE else Severity.medium,
+        f"Sales over four weeks were {d.share:.0%} of the usual pace",
+        "Your sales over the last month have fallen well below the months before. Talk to us early: "
+        "a payment plan costs you less than missed repayments.",
+        {"last_four_weeks_amount": d.recent_amount, "usual_four_weeks_amount": d.usual_amount,
+         "share_of_usual": round(d.share, 3), "window_days": DECLINE_RECENT_DAYS,
+         "baseline_days": DECLINE_BASELINE_DAYS},
+    ) for d in _sales_drops(now, DECLINE_RECENT_DAYS, DECLINE_BASELINE_DAYS, DECLINE_SHARE)]
 
 
 def _spikes(now: datetime) -> list[Finding]:
@@ -235,7 +290,7 @@ def _score_drop(now: datetime) -> list[Finding]:
     return found
 
 
-RULES = (_sales_collapse, _spikes, _missed_minimum, _unpaid_supplier_invoices, _score_drop)
+RULES = (_sales_collapse, _sales_decline, _spikes, _missed_minimum, _unpaid_supplier_invoices, _score_drop)
 
 
 def _aware(value: datetime) -> datetime:

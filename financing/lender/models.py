@@ -16,6 +16,7 @@ from marketplace.statemachine import StateMachineMixin, utcnow
 
 class AlertRule(StrEnum):
     sales_collapse = "sales_collapse"
+    sales_decline = "sales_decline"
     refund_spike = "refund_spike"
     cancel_spike = "cancel_spike"
     missed_minimum = "missed_minimum"

@@ -66,11 +66,37 @@ def test_the_alert_resolves_itself_once_sales_recover(app):
     assert alert.resolution == early_warning.CLEARED
 
 
-def test_a_week_like_the_others_is_not_a_collapse_even_for_a_tiny_shop(app):
+def test_a_quiet_week_is_no_alarm_for_a_shop_with_a_couple_of_orders_a_week(app):
     shop = make_shop()
-    write_sales(shop, days=35, per_day=1, amount=500, until=NOW - timedelta(days=7))
-    early_warning.scan(NOW)  # a usual week below the minimum worth judging
+    for week in range(1, 6):
+        write_sales(shop, days=1, per_day=2, amount=4000, until=NOW - timedelta(days=7 * week))
+    early_warning.scan(NOW)  # nothing sold last week, but two orders a week are too few to judge
     assert _alerts(shop.id) == []
+
+
+def test_a_somewhat_slower_week_is_no_alarm(app):
+    shop = make_shop()
+    write_sales(shop, days=35, per_day=3, amount=4000, until=NOW - timedelta(days=7))
+    write_sales(shop, days=7, per_day=2, amount=4000, until=NOW)
+    early_warning.scan(NOW)
+    assert _alerts(shop.id) == []
+
+
+def test_sales_fading_over_a_month_raise_a_decline_alert(app):
+    shop = make_shop()
+    write_sales(shop, days=84, per_day=4, amount=4000, until=NOW - timedelta(days=28))
+    write_sales(shop, days=28, per_day=1, amount=4000, until=NOW)
+    early_warning.scan(NOW)
+    rules = {a.rule for a in _alerts(shop.id)}
+    assert AlertRule.sales_decline in rules
+    decline = next(a for a in _alerts(shop.id) if a.rule == AlertRule.sales_decline)
+    assert decline.severity == Severity.high and decline.evidence["share_of_usual"] == 0.25
+
+
+def test_poisson_tail_matches_known_values():
+    assert abs(early_warning.poisson_cdf(0, 7) - 0.000912) < 1e-6
+    assert abs(early_warning.poisson_cdf(7, 21) - 0.000395) < 1e-6
+    assert early_warning.poisson_cdf(3, 0) == 1.0
 
 
 def test_a_burst_of_cancelled_orders_raises_a_cancel_spike(app):
