@@ -47,6 +47,12 @@ SEVERE_SPIKE_RATE = 0.20
 SEVERE_OVERDUE_DAYS = 30
 SEVERE_OVERDUE_COUNT = 3
 GRADES = "ABCDE"
+
+
+def N_(message: str) -> str:
+    """Marks a merchant message for the catalogue; pages translate it when they show it."""
+    return message
+
 # An officer who resolves an alert has seen it: the same rule stays quiet for this long after.
 QUIET_AFTER_OFFICER_DAYS = 14
 CLEARED = "The condition cleared at a later scan."
@@ -119,8 +125,8 @@ def _sales_collapse(now: datetime) -> list[Finding]:
         d.shop_id, AlertRule.sales_collapse,
         Severity.high if d.share < SEVERE_COLLAPSE_SHARE else Severity.medium,
         f"Sales last week were {d.share:.0%} of a usual week",
-        "Your sales this past week were much lower than in the weeks before. If something has "
-        "happened at the shop, tell us: we can adjust your repayments.",
+        N_("Your sales this past week were much lower than in the weeks before. If something has "
+        "happened at the shop, tell us: we can adjust your repayments."),
         {"last_week_amount": d.recent_amount, "usual_week_amount": d.usual_amount,
          "share_of_usual": round(d.share, 3), "window_days": RECENT_DAYS, "baseline_days": TRAILING_DAYS},
     ) for d in _sales_drops(now, RECENT_DAYS, TRAILING_DAYS, COLLAPSE_SHARE)]
@@ -131,8 +137,8 @@ def _sales_decline(now: datetime) -> list[Finding]:
         d.shop_id, AlertRule.sales_decline,
         Severity.high if d.share < SEVERE_DECLINE_SHARE else Severity.medium,
         f"Sales over four weeks were {d.share:.0%} of the usual pace",
-        "Your sales over the last month have fallen well below the months before. Talk to us early: "
-        "a payment plan costs you less than missed repayments.",
+        N_("Your sales over the last month have fallen well below the months before. Talk to us early: "
+        "a payment plan costs you less than missed repayments."),
         {"last_four_weeks_amount": d.recent_amount, "usual_four_weeks_amount": d.usual_amount,
          "share_of_usual": round(d.share, 3), "window_days": DECLINE_RECENT_DAYS,
          "baseline_days": DECLINE_BASELINE_DAYS},
@@ -176,8 +182,8 @@ def _spikes(now: datetime) -> list[Finding]:
                 found.append(Finding(
                     shop_id, AlertRule.cancel_spike, _spike_severity(rate),
                     f"{rate:.0%} of orders cancelled or rejected in two weeks (usually {usual:.0%})",
-                    "Many of your recent orders were cancelled or turned down. If you are short of "
-                    "stock or staff, tell us: we can help.",
+                    N_("Many of your recent orders were cancelled or turned down. If you are short of "
+                    "stock or staff, tell us: we can help."),
                     {"recent_rate": round(rate, 3), "usual_rate": round(usual, 3),
                      "recent_cancelled": int(unsold_recent), "recent_orders": int(n_recent),
                      "window_days": SPIKE_DAYS, "baseline_days": BASELINE_DAYS},
@@ -189,8 +195,8 @@ def _spikes(now: datetime) -> list[Finding]:
                 found.append(Finding(
                     shop_id, AlertRule.refund_spike, _spike_severity(rate),
                     f"Refunds were {rate:.0%} of sales in two weeks (usually {usual:.0%})",
-                    "You refunded a larger share of your sales than usual in the last two weeks. "
-                    "If there is a problem with a product or a supplier, tell us.",
+                    N_("You refunded a larger share of your sales than usual in the last two weeks. "
+                    "If there is a problem with a product or a supplier, tell us."),
                     {"recent_rate": round(rate, 3), "usual_rate": round(usual, 3),
                      "recent_refunds": int(n_refunds), "recent_refunded_amount": int(refunded_recent),
                      "window_days": SPIKE_DAYS, "baseline_days": BASELINE_DAYS},
@@ -221,8 +227,8 @@ def _missed_minimum(now: datetime) -> list[Finding]:
         found.append(Finding(
             shop_id, AlertRule.missed_minimum, Severity.high if dpd > 30 else Severity.medium,
             f"Missed the minimum repayment: {dpd} days past due on {loans} loan(s)",
-            "Your sales did not cover the minimum repayment of the last period. Pay early from "
-            "your balance, or talk to us about a payment plan.",
+            N_("Your sales did not cover the minimum repayment of the last period. Pay early from "
+            "your balance, or talk to us about a payment plan."),
             {"days_past_due": int(dpd), "loans": int(loans), "outstanding_amount": int(outstanding or 0)},
         ))
     return found
@@ -253,8 +259,8 @@ def _unpaid_supplier_invoices(now: datetime) -> list[Finding]:
         found.append(Finding(
             shop_id, AlertRule.unpaid_supplier_invoices, Severity.high if serious else Severity.medium,
             f"{count} supplier invoice(s) overdue, the oldest by {days} days",
-            "Some of your supplier invoices are past their due date. Paying suppliers on time keeps "
-            "your credit limit where it is.",
+            N_("Some of your supplier invoices are past their due date. Paying suppliers on time keeps "
+            "your credit limit where it is."),
             {"overdue_invoices": int(count), "overdue_amount": int(amount or 0), "oldest_days_overdue": days},
         ))
     return found
@@ -282,8 +288,8 @@ def _score_drop(now: datetime) -> list[Finding]:
         found.append(Finding(
             shop_id, AlertRule.score_drop, Severity.high if steps >= 3 else Severity.medium,
             f"Grade fell from {was_grade} to {now_grade} (score {was_score} to {now_score})",
-            "Your recent sales history lowered your credit grade. Steady sales and on-time "
-            "supplier payments bring it back up.",
+            N_("Your recent sales history lowered your credit grade. Steady sales and on-time "
+            "supplier payments bring it back up."),
             {"from_grade": was_grade, "to_grade": now_grade, "from_score": int(was_score),
              "to_score": int(now_score), "previous_decision_at": _aware(was_at).isoformat()},
         ))
