@@ -1,7 +1,7 @@
 """lender alerts, officer actions, model reports
 
 Revision ID: 34bc9a3bcf3a
-Revises: d00328d51a97, b9788b929946
+Revises: d00328d51a97, 5e4c1a9b7d20
 Create Date: 2026-11-29 02:57:05.985330
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '34bc9a3bcf3a'
-down_revision = ('d00328d51a97', 'b9788b929946')
+down_revision = ('d00328d51a97', '5e4c1a9b7d20')
 branch_labels = None
 depends_on = None
 
