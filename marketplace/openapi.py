@@ -30,10 +30,11 @@ def build_spec(app: Flask) -> dict:
                 "responses": {"200": {"description": "OK"}},
             }
             if rule.arguments:
-                op.setdefault("parameters", [
-                    {"name": a, "in": "path", "required": True, "schema": {"type": "string"}}
-                    for a in sorted(rule.arguments)
-                ])
+                # Path parameters are added unless the docstring declares them (it may declare others).
+                params = op.setdefault("parameters", [])
+                declared = {p.get("name") for p in params if isinstance(p, dict) and p.get("in") == "path"}
+                params.extend({"name": a, "in": "path", "required": True, "schema": {"type": "string"}}
+                              for a in sorted(rule.arguments - declared))
             paths.setdefault(path, {})[method.lower()] = op
     for path in sorted(paths):
         spec.path(path=path, operations=paths[path])

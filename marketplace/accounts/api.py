@@ -109,3 +109,34 @@ def me():
         401: {description: no or bad token}
     """
     return jsonify(current_api_user().to_json())
+
+
+@bp.post("/lenders")
+@api_login_required("lender")
+def create_lender():
+    """A lender creates another lender (nobody can sign up as one).
+    ---
+    post:
+      tags: [auth]
+      summary: Create a lender account
+      security: [{bearer: []}]
+      requestBody:
+        content:
+          application/json:
+            schema:
+              type: object
+              required: [email, password, name]
+              properties:
+                email: {type: string}
+                password: {type: string, minLength: 8}
+                name: {type: string}
+      responses:
+        201: {description: the new lender}
+        400: {description: a field is missing or invalid}
+        403: {description: the caller is not a lender}
+        409: {description: the email is taken}
+    """
+    body = json_body()
+    user = services.create_lender(field(body, "email"), field(body, "password"), field(body, "name"),
+                                  created_by_id=current_api_user().id)
+    return jsonify(user.to_json()), 201

@@ -12,35 +12,44 @@ from .forms import ChangePasswordForm, LoginForm, RegisterForm
 bp = Blueprint("accounts", __name__, url_prefix="/account")
 
 
+def _form_status(form, refused: bool) -> int:
+    """A form shown again because of bad input answers 400, so clients and tests can tell."""
+    return 400 if refused or form.errors else 200
+
+
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"])
 def login():
     form = LoginForm()
+    refused = False
     if form.validate_on_submit():
         try:
             user = services.authenticate(form.email.data, form.password.data)
         except DomainError:
             flash(_("Wrong email or password."), "error")
+            refused = True
         else:
             login_user(user, remember=True)
             return redirect(safe_next_url(request.args.get("next")) or home_for(user))
-    return render_template("marketplace/login.html", form=form), (400 if form.errors else 200)
+    return render_template("marketplace/login.html", form=form), _form_status(form, refused)
 
 
 @bp.route("/register", methods=["GET", "POST"])
 @limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"])
 def register():
     form = RegisterForm()
+    refused = False
     if form.validate_on_submit():
         try:
             user = services.register_user(form.email.data, form.password.data, form.name.data, form.role.data)
         except DomainError as exc:
             flash(exc.message, "error")
+            refused = True
         else:
             login_user(user)
             flash(_("Welcome, %(name)s!", name=user.name), "success")
             return redirect(home_for(user))
-    return render_template("marketplace/register.html", form=form)
+    return render_template("marketplace/register.html", form=form), _form_status(form, refused)
 
 
 @bp.post("/logout")
@@ -55,12 +64,14 @@ def logout():
 @login_required
 def change_password():
     form = ChangePasswordForm()
+    refused = False
     if form.validate_on_submit():
         try:
             services.change_password(current_user.id, form.current_password.data, form.new_password.data)
         except DomainError as exc:
             flash(exc.message, "error")
+            refused = True
         else:
             flash(_("Your password is changed."), "success")
             return redirect(url_for("core.index"))
-    return render_template("marketplace/change_password.html", form=form)
+    return render_template("marketplace/change_password.html", form=form), _form_status(form, refused)

@@ -7,9 +7,8 @@ def init_app(app: Flask) -> None:
     """Register the index tables, the outbox listeners, the API, the page and the commands."""
     from ..signals import catalog_changed
     from ..web import register_nav
-    from . import api, cli, ddl, models, outbox, routes
+    from . import api, cli, ddl, demo, models, outbox, routes
 
-    app.config.setdefault("SEARCH_INDEX_ON_COMMIT", True)
     ddl.listen_for_schema(models.SearchDocument.__table__)
     outbox.listen()
     catalog_changed.connect(outbox.on_catalog_changed, weak=False)
@@ -17,3 +16,4 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(routes.bp)
     app.cli.add_command(cli.search_cli)
     register_nav("resident", "search.search_page", _l("Search"))
+    demo.register()

@@ -237,7 +237,7 @@ def create_order():
                 submit: {type: boolean, default: false}
       responses:
         201: {description: the purchase order}
-        400: {description: a bad line, quantity, minimum order or supplier}
+        400: {description: "a bad line, quantity, minimum order or supplier"}
     """
     body = json_body()
     user = current_api_user()
@@ -299,8 +299,8 @@ def get_order(po_id):
       summary: Get a purchase order
       security: [{bearer: []}]
       responses:
-        200: {description: the purchase order with its lines, receipts and each step's time}
-        404: {description: no such order, or not yours}
+        200: {description: "the purchase order with its lines, receipts and each step's time"}
+        404: {description: "no such order, or not yours"}
     """
     return jsonify(order_json(services.order_for_party(current_api_user().id, po_id)))
 
@@ -320,7 +320,7 @@ def _step(verb: str, summary: str, call):
       responses:
         200: {{description: the purchase order}}
         403: {{description: the other party's step}}
-        404: {{description: no such order, or not yours}}
+        404: {{description: "no such order, or not yours"}}
         409: {{description: the order is not in a state that allows this}}
     """
     bp.post(f"/purchase-orders/<po_id>/{verb}")(api_login_required()(idempotent(view)))
@@ -387,8 +387,8 @@ def receive_order(po_id):
                 note: {type: string}
       responses:
         200: {description: the purchase order}
-        400: {description: a quantity above what is still to come, or a bad line}
-        409: {description: not shipped yet, or already received}
+        400: {description: "a quantity above what is still to come, or a bad line"}
+        409: {description: "not shipped yet, or already received"}
     """
     body = request.get_json(silent=True)
     if body is None and request.get_data():
@@ -477,7 +477,7 @@ def get_invoice(invoice_id):
       security: [{bearer: []}]
       responses:
         200: {description: the invoice}
-        404: {description: no such invoice, or not yours}
+        404: {description: "no such invoice, or not yours"}
     """
     return jsonify(invoice_json(services.invoice_for_party(current_api_user().id, invoice_id)))
 
