@@ -3,7 +3,9 @@ from __future__ import annotations
 
 import json
 import sys
+from datetime import datetime
 from enum import Enum
+from operator import itemgetter
 from typing import Iterable, Iterator
 
 from sqlalchemy import Table, text
@@ -62,6 +64,49 @@ def bulk_insert(table, rows: Iterable[dict], *, chunk_size: int = 5000) -> int:
     return count
 
 
+def _sqlite_value(value):
+    """Values as SQLAlchemy would store them in SQLite (its DateTime text format, Enum names, JSON text)."""
+    kind = type(value)
+    if kind is datetime:
+        return (f"{value.year:04d}-{value.month:02d}-{value.day:02d} "
+                f"{value.hour:02d}:{value.minute:02d}:{value.second:02d}.{value.microsecond:06d}")
+    if isinstance(value, Enum):
+        return value.name
+    if kind is dict or kind is list:
+        return json.dumps(value)
+    return value
+
+
+def _sqlite_datetime(value):
+    return None if value is None else value.isoformat(" ", "microseconds")[:26]
+
+
+def _sqlite_tuples(table: Table, columns: list[str], chunk: list[dict], defaults) -> list[tuple]:
+    """Rows as tuples, converting only the columns whose type needs it (chosen once, not per value)."""
+    from sqlalchemy import JSON, DateTime, Enum as EnumType
+
+    special = []
+    for i, name in enumerate(columns):
+        kind = table.c[name].type
+        if isinstance(kind, DateTime):
+            special.append((i, _sqlite_datetime))
+        elif isinstance(kind, (EnumType, JSON)):
+            special.append((i, _sqlite_value))
+    get = itemgetter(*columns)
+    out = []
+    for row in chunk:
+        values = get(row)
+        if len(columns) == 1:
+            values = (values,)
+        if special or defaults:
+            values = list(values)
+            for i, convert in special:
+                values[i] = convert(values[i])
+            values.extend(make() for _, make in defaults)
+        out.append(tuple(values))
+    return out
+
+
 def _python_defaults(table: Table, columns: list[str]) -> list[tuple[str, object]]:
     """Columns the rows leave out that have a Python-side default: COPY would write NULL there."""
     found = []
@@ -77,18 +122,50 @@ def _python_defaults(table: Table, columns: list[str]) -> list[tuple[str, object
 
 
 def _write(conn, table: Table, columns: list[str], chunk: list[dict], postgres: bool) -> int:
+    defaults = _python_defaults(table, columns)
     if postgres:
         raw = conn.connection.driver_connection
-        defaults = _python_defaults(table, columns)
         names = columns + [name for name, _ in defaults]
         quoted = ", ".join(f'"{c}"' for c in names)
         with raw.cursor() as cur:
             with cur.copy(f'COPY "{table.name}" ({quoted}) FROM STDIN') as copy:
                 for row in chunk:
                     copy.write_row([_plain(row[c]) for c in columns] + [make() for _, make in defaults])
+    elif conn.dialect.name == "sqlite":
+        # The driver directly, in the session's transaction: SQLAlchemy's per-row parameter processing
+        # costs more than SQLite's own insert work at millions of rows.
+        raw = conn.connection.driver_connection
+        names = columns + [name for name, _ in defaults]
+        sql = f'INSERT INTO "{table.name}" ({", ".join(chr(34) + c + chr(34) for c in names)}) ' \
+              f'VALUES ({", ".join("?" * len(names))})'
+        raw.executemany(sql, _sqlite_tuples(table, columns, chunk, defaults))
     else:
         conn.execute(table.insert(), chunk)
     return len(chunk)
+
+
+def bulk_update(table, column: str, values: list[tuple[int, object]], *, chunk_size: int = 20000) -> int:
+    """Set one column on many rows by id: (id, value) pairs. PostgreSQL: COPY into a temp table, one UPDATE."""
+    table = _table(table)
+    conn = db.session.connection()
+    if not values:
+        return 0
+    if conn.dialect.name == "postgresql":
+        raw = conn.connection.driver_connection
+        with raw.cursor() as cur:
+            cur.execute(f'CREATE TEMP TABLE _bulk_update (id bigint PRIMARY KEY, value '
+                        f'{table.c[column].type.compile(dialect=conn.dialect)}) ON COMMIT DROP')
+            with cur.copy("COPY _bulk_update (id, value) FROM STDIN") as copy:
+                for pair in values:
+                    copy.write_row(pair)
+            cur.execute(f'UPDATE "{table.name}" t SET "{column}" = u.value FROM _bulk_update u WHERE t.id = u.id')
+            cur.execute("DROP TABLE _bulk_update")
+    else:
+        raw = conn.connection.driver_connection
+        sql = f'UPDATE "{table.name}" SET "{column}" = ? WHERE id = ?'
+        for start in range(0, len(values), chunk_size):
+            raw.executemany(sql, [(_sqlite_value(v), i) for i, v in values[start:start + chunk_size]])
+    return len(values)
 
 
 def iter_chunks(statement, *, chunk_size: int = 5000) -> Iterator[list]:

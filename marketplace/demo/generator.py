@@ -23,7 +23,7 @@ from ..catalog.models import Product, ProductStatus, Shop, ShopKind, StockMoveme
 from ..extensions import db
 from ..orders.models import Fulfilment, Order, OrderLine, OrderStatus, Payment, PaymentMethod, PaymentStatus, Refund
 from . import calibration as cal
-from .bulk import bulk_insert, next_id, progress
+from .bulk import bulk_insert, bulk_update, next_id, progress
 from .catalogue import CatalogueItem, items_by_category
 from .geography import Grid, grids_for, place_homes, place_shop_fronts
 from .names import compound_name, person_name, shop_name, supplier_name
@@ -553,6 +553,8 @@ class TownGenerator:
             if self._buffered() >= FLUSH_ROWS:
                 self._flush()
         self.linked = np.zeros(P, dtype=bool)
+        self.opening_stock = self.stock.copy()
+        self.sup_opening_stock = self.sup_stock.copy()
 
     @staticmethod
     def _shop_row(id_, public_id, owner, name, kind, category, address, lat, lon, created, *, hours, delivery,
@@ -857,22 +859,12 @@ class TownGenerator:
                 "paid_by_id": buyer if paid else None})
 
     def _write_final_stock(self) -> None:
-        """On-hand equals the sum of each product's movements: write the simulation's closing stock."""
-        from sqlalchemy import update
-
-        rows = [{"pid": int(pid), "stock": int(s)} for pid, s in zip(self.prod_id, self.stock)]
-        rows += [{"pid": int(pid), "stock": int(s)} for pid, s in zip(self.sup_prod_id, self.sup_stock)]
-        stmt = update(Product.__table__).where(Product.__table__.c.id == _bind("pid")).values(
-            stock_on_hand=_bind("stock"))
-        conn = db.session.connection()
-        for start in range(0, len(rows), FLUSH_ROWS):
-            conn.execute(stmt, rows[start:start + FLUSH_ROWS])
-
-
-def _bind(name: str):
-    from sqlalchemy import bindparam
-
-    return bindparam(name)
+        """On-hand equals the sum of each product's movements: write the closing stock of those that moved."""
+        changed = np.flatnonzero(self.stock != self.opening_stock)
+        pairs = list(zip(self.prod_id[changed].tolist(), self.stock[changed].tolist()))
+        changed = np.flatnonzero(self.sup_stock != self.sup_opening_stock)
+        pairs += list(zip(self.sup_prod_id[changed].tolist(), self.sup_stock[changed].tolist()))
+        bulk_update(Product, "stock_on_hand", pairs)
 
 
 def seed_town(spec: TownSpec, *, echo: Callable[[str], None] = print, show_progress: bool = True) -> TownSummary:

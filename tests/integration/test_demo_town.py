@@ -195,3 +195,17 @@ def test_bad_sizes_are_refused(app, runner):
     result = runner.invoke(args=["demo", "seed", "--merchants", "0"])
     assert result.exit_code == 2
     assert "merchants" in result.output
+
+
+def test_seeded_rows_read_back_through_the_models(app):
+    from marketplace.catalog.models import Shop, StockMovement, StockReason
+    from marketplace.orders.models import Order, OrderStatus
+
+    seed()
+    shop = db.session.execute(select(Shop).order_by(Shop.id).limit(1)).scalar_one()
+    assert shop.opening_hours["mon"] and shop.created_at.year >= 2000
+    order = db.session.execute(select(Order).order_by(Order.id.desc()).limit(1)).scalar_one()
+    assert isinstance(order.status, OrderStatus) and order.lines and order.placed_at.year == 2026
+    assert order.total.amount == sum(line.line_total.amount for line in order.lines) + order.delivery_fee_amount
+    reasons = set(db.session.execute(select(StockMovement.reason).distinct()).scalars())
+    assert {StockReason.initial, StockReason.sale, StockReason.purchase_receipt} <= reasons
