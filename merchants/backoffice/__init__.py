@@ -9,11 +9,16 @@ def init_app(app: Flask) -> None:
     """Register this feature's models, blueprints, commands and nav links."""
     from marketplace.web import ROLE_HOMES, register_nav
 
-    from . import media, routes
+    from marketplace.openapi import register_schema
+
+    from . import api, media, routes
 
     app.config.setdefault("BACKOFFICE_MAX_IMAGE_BYTES", env_int("BACKOFFICE_MAX_IMAGE_BYTES", 5 * 1024 * 1024))
     app.register_blueprint(routes.bp)
     app.register_blueprint(routes.media_bp)
+    app.register_blueprint(api.bp)
+    for name, schema in api.SCHEMAS.items():
+        register_schema(name, schema)
     register_nav("merchant", "backoffice.dashboard", _l("My shop"))
     register_nav("merchant", "backoffice.products", _l("Products"))
     register_nav("supplier", "backoffice.products", _l("Products"))
