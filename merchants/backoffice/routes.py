@@ -12,8 +12,8 @@ from marketplace.catalog.models import ProductStatus
 from marketplace.errors import DomainError
 from marketplace.web import dashboard_panels, role_required
 
-from . import bulk, inventory, listing, poster, reports, services
-from .forms import ActionForm, AdjustForm, CountForm, ProductForm, ShopForm
+from . import bulk, csvio, inventory, listing, poster, reports, services
+from .forms import ActionForm, AdjustForm, CountForm, ImportForm, ProductForm, ShopForm
 
 bp = Blueprint("backoffice", __name__, url_prefix="/merchant")
 media_bp = Blueprint("media", __name__)
@@ -299,3 +299,47 @@ def bulk_edit():
     page = listing.search_products(shop.id, query, page_size=200)
     return render_template("backoffice/bulk.html", shop=shop, query=query, page=page, form=form, errors=errors,
                            posted=request.form if request.method == "POST" else {}), (400 if errors else 200)
+
+
+# -- CSV --------------------------------------------------------------------------------------------
+
+
+@bp.route("/products/csv", methods=["GET", "POST"])
+@role_required(*SHOP_ROLES)
+def csv_page():
+    shop = _shop_or_setup()
+    if shop is None:
+        return redirect(url_for("backoffice.shop_profile"))
+    form = ImportForm()
+    errors, status = [], 200
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            abort(400)
+        data = _upload(form.file)
+        try:
+            if data is None:
+                raise csvio.BadFile(_("Choose a CSV file to import."), param="file")
+            result = csvio.import_products(current_user.id, shop.id, data)
+        except csvio.CsvRejected as exc:
+            errors, status = exc.errors, 400
+            flash(_("Nothing was imported: %(n)d error(s) in the file.", n=len(exc.errors)), "error")
+        except DomainError as exc:
+            _refused(exc)
+            status = 400
+        else:
+            flash(_("Imported: %(created)d new, %(updated)d updated, %(counted)d stock count(s) changed.",
+                    created=result.created, updated=result.updated, counted=result.counted), "success")
+            return redirect(url_for("backoffice.products"))
+    return render_template("backoffice/csv.html", shop=shop, form=form, errors=errors,
+                           columns=csvio.COLUMNS), status
+
+
+@bp.get("/products/export.csv")
+@role_required(*SHOP_ROLES)
+def export_csv():
+    shop = _shop_or_setup()
+    if shop is None:
+        abort(404)
+    body = "\ufeff" + csvio.export_products(current_user.id, shop.id)  # the BOM makes Excel read UTF-8
+    return Response(body.encode("utf-8"), mimetype="text/csv", headers={
+        "Content-Disposition": f'attachment; filename="{shop.public_id}-products.csv"'})

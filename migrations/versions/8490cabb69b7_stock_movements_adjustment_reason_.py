@@ -1,7 +1,7 @@
 """stock movements: adjustment reason, append-only guard
 
 Revision ID: 8490cabb69b7
-Revises: fcb02b35acc4
+Revises: 34bc9a3bcf3a
 Create Date: 2026-11-29 02:28:52.282450
 
 """
@@ -13,7 +13,7 @@ from marketplace.catalog.ddl import create_stock_ddl, drop_stock_ddl
 
 # revision identifiers, used by Alembic.
 revision = '8490cabb69b7'
-down_revision = 'fcb02b35acc4'
+down_revision = '34bc9a3bcf3a'
 branch_labels = None
 depends_on = None
 
