@@ -11,7 +11,7 @@ from markupsafe import Markup
 
 from marketplace.errors import DomainError
 from marketplace.money import Money, MoneyError
-from marketplace.web import register_dashboard_panel, register_nav, role_required
+from marketplace.web import ROLE_HOMES, register_dashboard_panel, register_nav, role_required
 
 from . import lending, services
 from .ledger_accounts import merchant_available
@@ -24,6 +24,7 @@ def init_app(app) -> None:
     app.register_blueprint(bp)
     register_nav("merchant", "credit.home", _l("Credit"))
     register_dashboard_panel(credit_panel)
+    ROLE_HOMES.setdefault("merchant", "credit.home")  # until the back office's dashboard takes it
 
 
 def credit_panel(shop) -> Markup | None:
