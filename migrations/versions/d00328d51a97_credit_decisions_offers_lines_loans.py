@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'd00328d51a97'
-down_revision = '5e4c1a9b7d20'
+down_revision = 'ddbb3b0f8634'
 branch_labels = None
 depends_on = None
 
