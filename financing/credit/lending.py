@@ -332,6 +332,28 @@ def _refresh_status(shop_id: int, now: datetime) -> None:
             line.unfreeze()
 
 
+def charge_off_loan(loan_id: int, *, reason: str = "", user_id: int | None = None,
+                    now: datetime | None = None) -> int:
+    """Write a loan off (policy at 120 days past due, or a lender's decision): what it still owes goes
+    to credit losses through the ledger. Runs in the caller's transaction. Returns the amount written off."""
+    from .errors import NotFound
+
+    loan = db.session.get(Loan, loan_id)
+    if loan is None:
+        raise NotFound("No such loan.", param="loan")
+    now = aware(now) or utcnow()
+    amount = loan.outstanding
+    loan.written_off_amount = amount.amount
+    loan.charge_off(at=now)
+    if amount.amount:
+        books.post_write_off(loan, amount)
+    line = open_line(loan.shop_id)
+    if line is not None and line.status == LineStatus.open:
+        line.freeze(f"A loan was written off{': ' + reason if reason else ''}.")
+    db.session.flush()
+    return amount.amount
+
+
 def age_loans(*, now: datetime | None = None, progress=None) -> dict:
     """The daily job: days past due, delinquency, freezes and write-offs by policy. Commits."""
     now = aware(now) or utcnow()
@@ -343,10 +365,7 @@ def age_loans(*, now: datetime | None = None, progress=None) -> dict:
         _refresh_status(shop_id, now)
         for loan in open_loans(shop_id):
             if loan.days_past_due >= policy.charge_off_days_past_due:
-                amount = loan.outstanding
-                loan.written_off_amount = amount.amount
-                loan.charge_off(at=now)
-                books.post_write_off(loan, amount)
+                charge_off_loan(loan.id, reason=f"{loan.days_past_due} days past due", now=now)
                 counts["charged_off"] += 1
             elif loan.status == LoanStatus.delinquent:
                 counts["delinquent"] += 1

@@ -246,3 +246,10 @@ def credit_summary(shop_id: int, *, refresh: bool = True) -> dict:
                        estimated_daily_sales=daily, terms=terms)
         summary["disclosure"] = disclose(terms, Money(available, shop.currency), daily) if available else None
     return summary
+
+
+def charge_off_loan(loan_id: int, *, reason: str = "", user_id: int | None = None) -> int:
+    """Write a loan off through the ledger (the lender console's seam); see `lending.charge_off_loan`."""
+    from .lending import charge_off_loan as write_off
+
+    return write_off(loan_id, reason=reason, user_id=user_id)

@@ -179,3 +179,14 @@ def test_paying_the_minimum_brings_a_delinquent_loan_back_to_current(shop):
     db.session.refresh(loan)
     assert loan.status == LoanStatus.repaid
     assert services.open_line(shop.id).status == LineStatus.open
+
+
+def test_a_lender_can_write_a_loan_off_through_the_ledger(shop):
+    loan = _draw(shop, 40_000)
+    written = services.charge_off_loan(loan.id, reason="fraud", user_id=None)
+    db.session.commit()
+    db.session.refresh(loan)
+    assert written == loan.total_amount and loan.status == LoanStatus.charged_off
+    assert receivable_balance(shop.id, "CNY").amount == 0
+    assert services.open_line(shop.id).status == LineStatus.frozen
+    assert lending.credit_reconcile() == [] and check_postings() == []
