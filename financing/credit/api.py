@@ -161,7 +161,7 @@ def create_repayment():
               properties:
                 amount: {type: integer, description: minor units, minimum: 1}
       responses:
-        201: {description: the repayments made, one per draw reached}
+        201: {description: "the repayments made, one per draw reached"}
         400: {description: "a zero or negative amount, more than is owed or than the balance holds"}
         409: {description: nothing is owed}
     """
