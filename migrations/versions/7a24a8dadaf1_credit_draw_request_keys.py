@@ -1,7 +1,7 @@
 """credit draw request keys
 
 Revision ID: 7a24a8dadaf1
-Revises: 34bc9a3bcf3a
+Revises: 8490cabb69b7
 Create Date: 2026-11-29 03:32:42.909094
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '7a24a8dadaf1'
-down_revision = '34bc9a3bcf3a'
+down_revision = '8490cabb69b7'
 branch_labels = None
 depends_on = None
 
