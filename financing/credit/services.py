@@ -8,6 +8,7 @@ from decimal import Decimal
 from flask import current_app
 from sqlalchemy import func, select
 
+from financing.signals import book_refreshed
 from marketplace.catalog.models import Shop
 from marketplace.extensions import db
 from marketplace.money import Money
@@ -152,6 +153,8 @@ def rescore_all(*, as_of: datetime | None = None, progress=None) -> dict:
     for shop_id in (progress(ids) if progress else ids):
         if refresh_offer(shop_id, as_of=as_of, force=True) is not None:
             offers += 1
+    db.session.commit()
+    book_refreshed.send(current_app._get_current_object(), job="rescore", as_of=as_of)
     return {"shops": len(ids), "offers": offers}
 
 
