@@ -24,9 +24,12 @@ def init_app(app: Flask) -> None:
     register_nav("merchant", "purchasing.orders", _l("Purchasing"))
     register_nav("supplier", "purchasing.incoming", _l("Incoming orders"))
     ROLE_HOMES.setdefault("supplier", "purchasing.incoming")
-    from .panels import purchasing_panel
+    from merchants.backoffice.reports import set_last_supplier_lookup
+
+    from .panels import last_supplier_link, purchasing_panel
 
     register_dashboard_panel(purchasing_panel)
+    set_last_supplier_lookup(last_supplier_link)
 
     from marketplace.demo.hooks import register_seed_hook
 

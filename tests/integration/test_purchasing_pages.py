@@ -120,3 +120,18 @@ def test_the_dashboard_panel_flags_an_overdue_invoice_and_is_silent_when_there_i
     with app.test_request_context(headers={"Accept-Language": "en"}):
         html = str(purchasing_panel(world["shop"]))
     assert "1 supplier invoice(s) overdue" in html and "¥100.00" in html
+
+
+def test_the_back_offices_low_stock_list_names_the_supplier_each_product_last_came_from(client, world):
+    po = purchasing.create_purchase_order(world["buyer"].id, world["supplier"].id, [(world["rice"].id, 2)])
+    purchasing.submit_purchase_order(world["buyer"].id, po.id)
+    purchasing.confirm_purchase_order(world["seller"].id, po.id)
+    purchasing.ship_purchase_order(world["seller"].id, po.id)
+    purchasing.receive_purchase_order(world["buyer"].id, po.id)
+    mine = purchasing.load_order(po.id).lines[0].buyer_product
+    mine.low_stock_threshold = 5
+    db.session.commit()
+    _login(client, world["buyer"])
+    html = client.get("/merchant/low-stock").get_data(as_text=True)
+    assert "East Wholesale" in html
+    assert f'href="/purchasing/suppliers/{world["supplier"].public_id}"' in html
