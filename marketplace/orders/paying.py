@@ -86,3 +86,8 @@ def release(order: Order, *, reason: str) -> None:
             cancel(order)
         else:
             payment.cancel()
+
+
+def cards_available() -> bool:
+    """Whether checkout can offer card payment."""
+    return _payments_service("pay_order_by_card") is not None
