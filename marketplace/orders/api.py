@@ -295,7 +295,7 @@ def refund_order(order_id):
                 reason: {type: string}
       responses:
         "200": {description: The order with its payment's refunded amount}
-        "400": {description: More than is left to refund, or not a positive whole number}
+        "400": {description: "More than is left to refund, or not a positive whole number"}
         "409": {description: The order is still in progress}
     """
     body = json_body()
@@ -331,7 +331,7 @@ def review_order(order_id):
                 text: {type: string}
       responses:
         "201": {description: The review}
-        "409": {description: Not completed, or already reviewed}
+        "409": {description: "Not completed, or already reviewed"}
     """
     body = json_body()
     review = services.review_order(current_api_user().id, order_id, field(body, "rating", int),
