@@ -47,7 +47,9 @@ def pay_order_by_card(order: Order, card_token: str, *, idempotency_key: str) ->
         return existing
     if order.total_amount <= 0:
         raise NothingToPay("This order has nothing to pay.")
-    if not card_token or not isinstance(card_token, str) or not card_token.startswith("pm_"):
+    # pm_...: a payment method; card_...: a card the browser library tokenised, which the provider
+    # accepts as a payment method too.
+    if not card_token or not isinstance(card_token, str) or not card_token.startswith(("pm_", "card_")):
         raise ValidationError("Choose a card to pay with.", param="payment_method")
     payment = Payment(order=order, method=PaymentMethod.card, amount=order.total_amount, currency=order.currency)
     db.session.add(payment)

@@ -98,3 +98,12 @@ def test_other_people_cannot_see_or_move_an_order(client, town):
     client.post(f"/merchant/orders/{order.public_id}/accept")
     assert db.session.get(Order, order.id).status == OrderStatus.placed
     assert db.session.get(Product, town.eggs.id).stock_on_hand == 4
+
+
+def test_the_storefront_and_the_inbox_speak_chinese(app, town):
+    client = app.test_client()
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "zh-CN"
+    page = client.get(f"/shops/{town.shop.public_id}").get_data(as_text=True)
+    assert "营业中" in page and "登录后下单" in page
+    _log_in(client, town.merchant)
+    assert "暂无待处理订单。" in client.get("/merchant/orders/").get_data(as_text=True)
