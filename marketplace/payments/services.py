@@ -138,3 +138,32 @@ def cancel_payment(order: Order) -> Payment | None:
 
 def payment_by_provider_id(provider_id: str) -> Payment | None:
     return db.session.execute(select(Payment).where(Payment.provider_id == provider_id)).scalar_one_or_none()
+
+
+def apply_event(event_id: str, event_type: str, obj: dict) -> str:
+    """Store a verified provider event once and apply it; a replayed event id changes nothing. Commits."""
+    from sqlalchemy import select
+
+    from .models import WebhookEvent
+
+    if db.session.execute(select(WebhookEvent.id).where(WebhookEvent.event_id == event_id)).scalar() is not None:
+        return "duplicate"
+    record = WebhookEvent(event_id=event_id, type=event_type[:80], object_id=(obj.get("id") or None))
+    db.session.add(record)
+    db.session.flush()
+    outcome = "ignored"
+    if event_type.startswith("payment_intent.") and obj.get("id"):
+        payment = payment_by_provider_id(obj["id"])
+        if payment is None:
+            outcome = "unknown payment"
+        else:
+            before = payment.status
+            if event_type == "payment_intent.payment_failed" and payment.status in (
+                    PaymentStatus.pending, PaymentStatus.requires_action):
+                payment.fail((obj.get("last_payment_error") or {}).get("message") or "The card was declined.")
+            else:
+                apply_intent(payment, obj)
+            outcome = "applied" if payment.status != before else "already up to date"
+    record.outcome = outcome
+    db.session.commit()
+    return outcome
