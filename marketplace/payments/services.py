@@ -8,6 +8,7 @@ successful charge, `flask payments reconcile` finds the orphan by its metadata a
 from __future__ import annotations
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from ..extensions import db
@@ -46,9 +47,9 @@ def pay_order_by_card(order: Order, card_token: str, *, idempotency_key: str) ->
     if existing is not None and existing.status == PaymentStatus.succeeded:
         return existing
     if order.total_amount <= 0:
-        raise NothingToPay("This order has nothing to pay.")
+        raise NothingToPay(_("This order has nothing to pay."))
     if not card_token or not isinstance(card_token, str) or not card_token.startswith("pm_"):
-        raise ValidationError("Choose a card to pay with.", param="payment_method")
+        raise ValidationError(_("Choose a card to pay with."), param="payment_method")
     payment = Payment(order=order, method=PaymentMethod.card, amount=order.total_amount, currency=order.currency)
     db.session.add(payment)
     db.session.flush()
@@ -103,11 +104,12 @@ def refund_payment(order: Order, amount: Money, *, reason: str, user_id: int | N
     """
     payment = current_payment(order)
     if payment is None or payment.status != PaymentStatus.succeeded:
-        raise RefundTooLarge("This order has no payment to refund.", param="amount")
+        raise RefundTooLarge(_("This order has no payment to refund."), param="amount")
     if not isinstance(amount, Money) or amount.currency != payment.currency or amount.amount <= 0:
-        raise RefundTooLarge("Give a refund amount above zero in the order's currency.", param="amount")
+        raise RefundTooLarge(_("Give a refund amount above zero in the order's currency."), param="amount")
     if amount > payment.refundable:
-        raise RefundTooLarge(f"At most {payment.refundable.format()} can still be refunded.", param="amount")
+        raise RefundTooLarge(_("At most %(amount)s can still be refunded.", amount=payment.refundable.format()),
+                             param="amount")
     refund = Refund(payment=payment, amount=amount.amount, currency=amount.currency, reason=(reason or "")[:2000],
                     created_by_id=user_id)
     db.session.add(refund)

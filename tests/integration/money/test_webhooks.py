@@ -91,3 +91,43 @@ def test_a_body_that_is_not_an_event_is_a_clear_400(payments_app, client):
     resp = post(client, body, sign(body, SECRET))
     assert resp.status_code == 400
     assert resp.get_json()["error"]["code"] == "invalid_event"
+
+
+def test_events_signed_and_sent_by_localstripe_itself_are_accepted(payments_app, tmp_path):
+    """A localstripe of this test's own (so its webhook setting reaches no other test) posts to a live site."""
+    import os
+    import subprocess
+    import sys
+    import threading
+
+    import requests
+    from werkzeug.serving import make_server
+
+    from tests.conftest import free_port, wait_for_port
+
+    port = free_port()
+    script = os.path.join(os.path.dirname(__file__), "..", "..", "..", "scripts", "run_localstripe.py")
+    proc = subprocess.Popen([sys.executable, script, "--port", str(port)], stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    site = make_server("127.0.0.1", free_port(), payments_app, threaded=True)
+    thread = threading.Thread(target=site.serve_forever, daemon=True)
+    thread.start()
+    try:
+        wait_for_port(port)
+        provider = f"http://127.0.0.1:{port}"
+        payments_app.config["STRIPE_API_BASE"] = provider
+        requests.post(f"{provider}/_config/webhooks/site", auth=("sk_test_demo", ""), timeout=10, data={
+            "url": f"http://127.0.0.1:{site.server_port}/webhooks/payments", "secret": SECRET}).raise_for_status()
+        order, payment, _intent = pending_card_payment(provider)
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline:
+            db.session.expire_all()
+            if db.session.get(Payment, payment.id).status == PaymentStatus.succeeded:
+                break
+            time.sleep(0.2)
+        assert db.session.get(Payment, payment.id).status == PaymentStatus.succeeded
+        assert db.session.query(WebhookEvent).filter(WebhookEvent.type == "payment_intent.succeeded").count() == 1
+    finally:
+        site.shutdown()
+        proc.terminate()
+        proc.wait(timeout=10)
