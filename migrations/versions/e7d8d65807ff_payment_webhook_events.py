@@ -1,7 +1,7 @@
 """payment webhook events
 
 Revision ID: e7d8d65807ff
-Revises: fcb02b35acc4
+Revises: 5e4c1a9b7d20
 Create Date: 2026-11-29 03:26:08.761891
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'e7d8d65807ff'
-down_revision = 'fcb02b35acc4'
+down_revision = '5e4c1a9b7d20'
 branch_labels = None
 depends_on = None
 
