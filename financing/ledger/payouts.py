@@ -12,12 +12,12 @@ import io
 from datetime import date
 
 from flask import current_app
-from flask_babel import gettext as _
 from sqlalchemy import select
 
 from marketplace.errors import NotFound, ValidationError
 from marketplace.extensions import db
 from marketplace.money import Money
+from marketplace.payments.errors import translate as _
 
 from .chart import MERCHANT_AVAILABLE, PAYOUTS_IN_TRANSIT, PLATFORM_CLEARING
 from .errors import NoBankAccount

@@ -205,7 +205,7 @@ def shop_of(user_id: int, shop_public_id: str | None = None):
         stmt = stmt.where(Shop.public_id == shop_public_id)
     shop = db.session.execute(stmt.order_by(Shop.id)).scalars().first()
     if shop is None:
-        from flask_babel import gettext as _
+        from marketplace.payments.errors import translate as _
 
         raise NotFound(_("No such shop of yours.") if shop_public_id else _("You have no shop yet."), param="shop")
     return shop

@@ -14,10 +14,9 @@ from typing import Any, Callable
 
 import requests
 from flask import current_app
-from flask_babel import gettext as _, lazy_gettext as _l
 
 from ..money import Money
-from .errors import CardDeclined, PaymentProviderError, PaymentProviderUnavailable
+from .errors import CardDeclined, PaymentProviderError, PaymentProviderUnavailable, mark as _l, translate as _
 
 log = logging.getLogger(__name__)
 
@@ -121,7 +120,7 @@ class PaymentClient:
         error = error if isinstance(error, dict) else {}
         code = error.get("decline_code") or error.get("code") or ""
         if response.status_code == 402 or error.get("type") == "card_error" or code in _DECLINE_MESSAGES:
-            exc = CardDeclined(str(_DECLINE_MESSAGES.get(code, _DECLINE_MESSAGES["card_declined"])))
+            exc = CardDeclined(_(_DECLINE_MESSAGES.get(code, _DECLINE_MESSAGES["card_declined"])))
             exc.provider_code = code or "card_declined"
             exc.charge_id = error.get("charge")
             exc.payment_intent = error.get("payment_intent")

@@ -8,7 +8,6 @@ successful charge, `flask payments reconcile` finds the orphan by its metadata a
 from __future__ import annotations
 
 from flask import current_app
-from flask_babel import gettext as _
 from sqlalchemy import select
 
 from ..extensions import db
@@ -16,7 +15,7 @@ from ..money import Money
 from ..orders.models import Order, Payment, PaymentMethod, PaymentStatus, Refund
 from ..signals import order_paid, order_refunded
 from .client import payment_client
-from .errors import CardDeclined, NothingToPay, RefundTooLarge, ValidationError
+from .errors import CardDeclined, NothingToPay, RefundTooLarge, ValidationError, translate as _
 
 
 def _app():
