@@ -13,3 +13,8 @@ sale_settled = _signals.signal("sale-settled")
 
 # A payout left for a merchant's bank. kwargs: shop_id, payout_id, amount (Money).
 payout_created = _signals.signal("payout-created")
+
+# A batch job finished refreshing the book: settlement ran, or every merchant was rescored. The
+# lender console runs its early-warning scan here. Sent after the job's last commit.
+# kwargs: job ("settlement" or "rescore"), as_of (datetime or None for now).
+book_refreshed = _signals.signal("book-refreshed")

@@ -3,8 +3,22 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    """Register this feature's models, blueprints, commands and nav links."""
-    from . import cli, models  # noqa: F401  (models: tables known to migrations and create_all)
+    """Register this feature's models, blueprints, commands, ledger accounts, receivers and panels."""
+    from financing.signals import sale_settled
+
+    from . import cli, ledger_accounts, lending, models  # noqa: F401  (models: tables for migrations)
 
     app.config.setdefault("CREDIT_MODEL_PATH", None)
+    ledger_accounts.register_accounts()
+    # weak=False: the receiver is a module function, kept for the life of the process either way.
+    sale_settled.connect(lending.on_sale_settled, weak=False)
     cli.register(app)
+    from .demo import register as register_demo
+
+    register_demo()
+    try:
+        from . import api, routes
+    except ImportError:  # pages and API land after the core
+        return
+    app.register_blueprint(api.bp)
+    routes.init_app(app)

@@ -53,7 +53,7 @@ def rescore_command(as_of, quiet):
 
 @credit_cli.command("backtest")
 @click.option("--cutoff", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
-              help="Score at this past day (default: 180 days before the history ends).")
+              help="Score at this past day only (default: every monthly cut-off the history allows).")
 @click.option("--quiet", is_flag=True)
 def backtest_command(cutoff, quiet):
     """Score every merchant at a past cut-off, follow what happened next, compare with a naive policy."""
@@ -64,9 +64,9 @@ def backtest_command(cutoff, quiet):
     except ValueError as exc:
         raise click.ClickException(str(exc)) from None
     sc, nv = result["scorecard"], result["naive"]
-    click.echo(f"Cut-off {result['cutoff']}, horizon {result['horizon_days']} days, model {result['model']} "
+    click.echo(f"Cut-offs {result['cutoff']}, horizon {result['horizon_days']} days, model {result['model']} "
                f"(fitted on the other half of the merchants), policy v{result['policy_version']}")
-    click.echo(f"Merchants tested: {result['merchants_tested']}, of whom failed or collapsed: {result['bads']}")
+    click.echo(f"Merchant-cut-offs tested: {result['merchants_tested']}, of whom failed or collapsed: {result['bads']}")
     click.echo(f"AUC {result['auc']:.3f}   KS {result['ks']:.3f}")
     click.echo(f"{'policy':<12}{'approved':>10}{'approval':>10}{'bad rate':>10}{'loss rate':>11}")
     for name, r in (("scorecard", sc), ("naive", nv)):

@@ -251,6 +251,8 @@ class Loan(PublicIdMixin, StateMachineMixin, db.Model):
     purpose: Mapped[str] = mapped_column(String(20), default="balance")
     supplier_invoice_id: Mapped[int | None] = mapped_column(ForeignKey("supplier_invoices.id"))
     ledger_entry_id: Mapped[str | None] = mapped_column(String(64))
+    # The draw form's one-time key (or the API's Idempotency-Key): a double submit draws once.
+    request_key: Mapped[str] = mapped_column(String(64), unique=True)
     drawn_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     delinquent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     current_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -8,6 +8,7 @@ from decimal import Decimal
 from flask import current_app
 from sqlalchemy import func, select
 
+from financing.signals import book_refreshed
 from marketplace.catalog.models import Shop
 from marketplace.extensions import db
 from marketplace.money import Money
@@ -152,6 +153,8 @@ def rescore_all(*, as_of: datetime | None = None, progress=None) -> dict:
     for shop_id in (progress(ids) if progress else ids):
         if refresh_offer(shop_id, as_of=as_of, force=True) is not None:
             offers += 1
+    db.session.commit()
+    book_refreshed.send(current_app._get_current_object(), job="rescore", as_of=as_of)
     return {"shops": len(ids), "offers": offers}
 
 
@@ -246,3 +249,10 @@ def credit_summary(shop_id: int, *, refresh: bool = True) -> dict:
                        estimated_daily_sales=daily, terms=terms)
         summary["disclosure"] = disclose(terms, Money(available, shop.currency), daily) if available else None
     return summary
+
+
+def charge_off_loan(loan_id: int, *, reason: str = "", user_id: int | None = None) -> int:
+    """Write a loan off through the ledger (the lender console's seam); see `lending.charge_off_loan`."""
+    from .lending import charge_off_loan as write_off
+
+    return write_off(loan_id, reason=reason, user_id=user_id)

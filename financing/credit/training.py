@@ -135,7 +135,10 @@ def split_half(shop_id: int) -> int:
 
 
 def backtest(*, cutoff: datetime | None = None, progress=None) -> dict:
-    """Score every merchant at a past cut-off and follow what happened next.
+    """Score every merchant at past cut-offs and follow what happened next.
+
+    Without a `cutoff`, every monthly cut-off the history allows is used (a merchant counts once per
+    cut-off), which gives a small town enough cases to tell policies apart.
 
     The scorecard is fitted afresh on half the merchants (cut-offs up to the test cut-off's horizon
     are all the history allows) and tested on the other half, so nothing it is tested on was seen
@@ -148,14 +151,16 @@ def backtest(*, cutoff: datetime | None = None, progress=None) -> dict:
     end = history_end()
     if end is None:
         raise ValueError("there is no order history to back-test")
-    cutoff = cutoff or (end - timedelta(days=HORIZON_DAYS))
+    cutoffs = [cutoff] if cutoff else training_cutoffs(end, history_start())
+    if not cutoffs:
+        raise ValueError("the history is too short: it needs 90 days before and 180 days after a cut-off")
     all_ids = retail_shop_ids()
     fit_ids = [s for s in all_ids if split_half(s) == 0]
     test_ids = [s for s in all_ids if split_half(s) == 1]
     doc = train(end=end, shop_ids=fit_ids, label="backtest", progress=progress)
     card = Scorecard(doc)
     policy = active_policy()
-    samples = build_samples([cutoff], test_ids, progress=progress)
+    samples = build_samples(cutoffs, test_ids, progress=progress)
     if not samples:
         raise ValueError("no merchant was trading at the cut-off")
     from .features import Features
@@ -169,11 +174,13 @@ def backtest(*, cutoff: datetime | None = None, progress=None) -> dict:
     labels = [s.label for s, *_ in scored]
     pds = [sc.probability_of_default for _, _, sc, _ in scored]
     approved = [(s, d) for s, _, _, d in scored if d.eligible]
-    n_approved = len(approved)
 
-    naive_pool = sorted(
-        ((s, f) for s, f, _, _ in scored if f.tenure_days >= 180), key=lambda p: (-p[1].sales_90, p[0].shop_id))
-    naive = naive_pool[:n_approved]
+    # The naive policy approves, at each cut-off, as many merchants as the scorecard did there.
+    naive = []
+    for c in cutoffs:
+        at = [(s, f, d) for s, f, _, d in scored if s.cutoff == c]
+        pool = sorted(((s, f) for s, f, _ in at if f.tenure_days >= 180), key=lambda p: (-p[1].sales_90, p[0].shop_id))
+        naive += pool[:sum(1 for *_, d in at if d.eligible)]
 
     def rates(chosen: list[tuple[Sample, int]]) -> dict:
         if not chosen:
@@ -187,7 +194,7 @@ def backtest(*, cutoff: datetime | None = None, progress=None) -> dict:
     from .scorecard import auc
 
     return {
-        "cutoff": cutoff.date().isoformat(), "horizon_days": HORIZON_DAYS, "model": doc["version"],
+        "cutoff": ", ".join(c.date().isoformat() for c in cutoffs), "horizon_days": HORIZON_DAYS, "model": doc["version"],
         "policy_version": policy.version, "merchants_tested": len(scored), "bads": sum(labels),
         "auc": round(auc(pds, labels), 4), "ks": round(ks_statistic(pds, labels), 4),
         "scorecard": rates([(s, d.limit.amount) for s, d in approved]),

@@ -192,6 +192,10 @@ def settle_due_orders(now: datetime | None = None, *, commit: bool = True, batch
             db.session.commit()
         else:
             db.session.flush()
+    if commit:
+        from financing.signals import book_refreshed
+
+        book_refreshed.send(current_app._get_current_object(), job="settlement", as_of=now)
     return {"orders": count, "amounts": total_by_currency}
 
 

@@ -17,3 +17,23 @@ def init_app(app: Flask) -> None:
     register_nav("lender", "lender.alerts_page", _l("Early warning"))
     ROLE_HOMES.setdefault("lender", "lender.portfolio_page")
     register_dashboard_panel(render_alerts_panel)
+    _scan_when_the_book_is_refreshed()
+
+
+def _scan_when_the_book_is_refreshed() -> None:
+    """Early warning runs after every settlement and rescore (financing.signals.book_refreshed)."""
+    from financing.signals import book_refreshed
+
+    from .early_warning import scan
+
+    def receive(sender, job: str, as_of=None, **_):
+        scan(as_of)
+
+    # A strong reference, connected once: init_app runs for every app a process builds.
+    global _receiver
+    if _receiver is None:
+        _receiver = receive
+        book_refreshed.connect(_receiver)
+
+
+_receiver = None

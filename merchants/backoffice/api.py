@@ -98,7 +98,7 @@ def create_shop():
             schema: {$ref: "#/components/schemas/ShopFields"}
       responses:
         201: {description: the shop}
-        400: {description: a missing or invalid field (coordinates out of range, unknown category, bad hours)}
+        400: {description: "a missing or invalid field (coordinates out of range, unknown category, bad hours)"}
         403: {description: not a merchant or supplier}
     """
     shop = services.create_shop(_user_id(), _renamed(json_body(), _SHOP_RENAMES))
@@ -257,7 +257,7 @@ def update_product(product_id: str):
             schema: {$ref: "#/components/schemas/ProductFields"}
       responses:
         200: {description: the product}
-        400: {description: an invalid field, or stock_on_hand (use stock movements); nothing changed}
+        400: {description: "an invalid field, or stock_on_hand (use stock movements); nothing changed"}
         404: {description: no such product of yours}
         409: {description: the SKU is already used in this shop}
     """

@@ -1,7 +1,7 @@
 """payment webhook events
 
 Revision ID: e7d8d65807ff
-Revises: 8490cabb69b7
+Revises: 7a24a8dadaf1
 Create Date: 2026-11-29 03:26:08.761891
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'e7d8d65807ff'
-down_revision = '8490cabb69b7'
+down_revision = '7a24a8dadaf1'
 branch_labels = None
 depends_on = None
 

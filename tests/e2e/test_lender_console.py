@@ -52,3 +52,10 @@ def test_an_officer_finds_the_failing_shop_notes_a_call_and_previews_a_policy(
     assert page.locator("#preview-approved").inner_text().startswith("0")
     screenshot(page, "lender-policy-preview")
 
+
+
+def test_the_merchant_sees_the_warning_in_plain_words(page, live_server, log_in):
+    failing = _town()
+    log_in(page, live_server, failing.owner)
+    page.goto(f"{live_server}/merchant/")
+    assert "much lower than in the weeks before" in page.locator("#credit-alerts").inner_text()

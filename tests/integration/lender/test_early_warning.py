@@ -122,3 +122,19 @@ def test_a_supplier_shops_figures_raise_nothing(app):
     write_sales(supplier, days=35, per_day=3, amount=4000, until=NOW - timedelta(days=7))
     early_warning.scan(NOW)
     assert _alerts(supplier.id) == []
+
+
+def test_a_rescore_runs_the_scan(app):
+    from financing.credit.services import rescore_all
+
+    shop = _collapsing_shop()
+    rescore_all(as_of=NOW)
+    assert [a.rule for a in _alerts(shop.id)] == [AlertRule.sales_collapse]
+
+
+def test_a_settlement_run_runs_the_scan(app):
+    from financing.ledger.services import settle_due_orders
+
+    shop = _collapsing_shop()
+    settle_due_orders(NOW)
+    assert [a.rule for a in _alerts(shop.id)] == [AlertRule.sales_collapse]
