@@ -16,6 +16,9 @@ def init_app(app: Flask) -> None:
     app.config.setdefault("PURCHASING_RETAIL_MARKUP", env_str("PURCHASING_RETAIL_MARKUP", "0.30"))
     app.config.setdefault("PURCHASING_REORDER_TARGET_MULTIPLE", env_int("PURCHASING_REORDER_TARGET_MULTIPLE", 2))
 
+    from .payments import register_accounts
+
+    register_accounts()
     app.register_blueprint(routes.bp)
     app.register_blueprint(api.bp)
     register_nav("merchant", "purchasing.orders", _l("Purchasing"))

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask import jsonify, request
-from sqlalchemy import or_, select
+from sqlalchemy import and_, or_, select
 
 from marketplace.api_support import api_blueprint, api_login_required, current_api_user, field, json_body, paginate
 from marketplace.catalog.models import Shop
@@ -127,7 +127,7 @@ def list_suppliers():
         - {name: q, in: query, schema: {type: string}, description: words in the supplier's name or products}
       responses:
         200: {description: "a list of suppliers, nearest first, each with `distance_km`"}
-        400: {description: a bad point or radius}
+        400: {description: "a bad point or radius"}
     """
     lat, lon = _float_arg("lat"), _float_arg("lon")
     if (lat is None) != (lon is None):
@@ -154,8 +154,8 @@ def supplier_products(supplier_id):
         - {name: q, in: query, schema: {type: string}}
         - {name: category, in: query, schema: {type: string}}
       responses:
-        200: {description: the supplier's active products with their terms}
-        404: {description: no such supplier}
+        200: {description: "the supplier's active products with their terms"}
+        404: {description: "no such supplier"}
     """
     offers = services.supplier_catalogue(supplier_id, words=request.args.get("q", ""),
                                          category=request.args.get("category") or None)
@@ -184,9 +184,9 @@ def put_wholesale_terms(product_id):
                   type: array
                   items: {type: object, properties: {min_quantity: {type: integer}, unit_price: {type: integer}}}
       responses:
-        200: {description: the product with its terms}
-        400: {description: bad terms (tiers must get cheaper with quantity)}
-        404: {description: not your product}
+        200: {description: "the product with its terms"}
+        400: {description: "bad terms (tiers must get cheaper with quantity)"}
+        404: {description: "not your product"}
     """
     body = json_body()
     tiers = field(body, "price_tiers", list, required=False, default=[])
@@ -236,7 +236,7 @@ def create_order():
                 shop: {type: string, description: the buying shop when you have several}
                 submit: {type: boolean, default: false}
       responses:
-        201: {description: the purchase order}
+        201: {description: "the purchase order"}
         400: {description: "a bad line, quantity, minimum order or supplier"}
     """
     body = json_body()
@@ -266,7 +266,7 @@ def list_orders():
         - {name: limit, in: query, schema: {type: integer, default: 10}}
         - {name: starting_after, in: query, schema: {type: string}}
       responses:
-        200: {description: a page of purchase orders}
+        200: {description: "a page of purchase orders"}
     """
     shops = _my_shop_ids(current_api_user().id)
     side = request.args.get("side")
@@ -276,7 +276,9 @@ def list_orders():
     if side in (None, "", "buyer"):
         conditions.append(PurchaseOrder.buyer_shop_id.in_(shops))
     if side in (None, "", "supplier"):
-        conditions.append(PurchaseOrder.supplier_shop_id.in_(shops))
+        # Drafts are the buyer's own until sent.
+        conditions.append(and_(PurchaseOrder.supplier_shop_id.in_(shops),
+                               PurchaseOrder.status != PurchaseOrderStatus.draft))
     stmt = select(PurchaseOrder).where(or_(*conditions))
     status = request.args.get("status")
     if status:
@@ -284,8 +286,6 @@ def list_orders():
             stmt = stmt.where(PurchaseOrder.status == PurchaseOrderStatus(status))
         except ValueError:
             raise ValidationError("Unknown status.", param="status") from None
-    if side == "supplier":
-        stmt = stmt.where(PurchaseOrder.status != PurchaseOrderStatus.draft)  # drafts are the buyer's own
     return jsonify(paginate(stmt, PurchaseOrder, order_json))
 
 
@@ -318,10 +318,10 @@ def _step(verb: str, summary: str, call):
       summary: {summary}
       security: [{{bearer: []}}]
       responses:
-        200: {{description: the purchase order}}
-        403: {{description: the other party's step}}
+        200: {{description: "the purchase order"}}
+        403: {{description: "the other party's step"}}
         404: {{description: "no such order, or not yours"}}
-        409: {{description: the order is not in a state that allows this}}
+        409: {{description: "the order is not in a state that allows this"}}
     """
     bp.post(f"/purchase-orders/<po_id>/{verb}")(api_login_required()(idempotent(view)))
 
@@ -347,9 +347,9 @@ def reject_order(po_id):
           application/json:
             schema: {type: object, required: [reason], properties: {reason: {type: string}}}
       responses:
-        200: {description: the purchase order}
-        400: {description: no reason}
-        409: {description: the order is not awaiting confirmation}
+        200: {description: "the purchase order"}
+        400: {description: "no reason"}
+        409: {description: "the order is not awaiting confirmation"}
     """
     body = json_body()
     return jsonify(order_json(services.reject_purchase_order(current_api_user().id, po_id, field(body, "reason"))))
@@ -386,7 +386,7 @@ def receive_order(po_id):
                       into: {type: string, description: "one of your products (else the remembered one, else a new one)"}
                 note: {type: string}
       responses:
-        200: {description: the purchase order}
+        200: {description: "the purchase order"}
         400: {description: "a quantity above what is still to come, or a bad line"}
         409: {description: "not shipped yet, or already received"}
     """
@@ -438,7 +438,7 @@ def list_invoices():
         - {name: limit, in: query, schema: {type: integer, default: 10}}
         - {name: starting_after, in: query, schema: {type: string}}
       responses:
-        200: {description: a page of invoices}
+        200: {description: "a page of invoices"}
     """
     shops = _my_shop_ids(current_api_user().id)
     side = request.args.get("side")
@@ -476,10 +476,49 @@ def get_invoice(invoice_id):
       summary: Get a supplier invoice
       security: [{bearer: []}]
       responses:
-        200: {description: the invoice}
+        200: {description: "the invoice"}
         404: {description: "no such invoice, or not yours"}
     """
     return jsonify(invoice_json(services.invoice_for_party(current_api_user().id, invoice_id)))
+
+
+@bp.post("/invoices/<invoice_id>/pay")
+@api_login_required()
+@idempotent
+def pay_invoice(invoice_id):
+    """Pay a supplier invoice from your available balance or by card (buyer).
+    ---
+    post:
+      tags: [purchasing]
+      summary: Pay a supplier invoice
+      security: [{bearer: []}]
+      parameters:
+        - {name: Idempotency-Key, in: header, schema: {type: string}}
+      requestBody:
+        content:
+          application/json:
+            schema:
+              type: object
+              required: [method]
+              properties:
+                method: {type: string, enum: [card, balance]}
+                payment_method_id: {type: string, description: "the provider's payment method (pm_...), for card"}
+      responses:
+        200: {description: "the paid invoice"}
+        400: {description: "an unknown method, no card, or a balance short of the amount (`balance_insufficient`)"}
+        402: {description: "the card was declined"}
+        403: {description: "the supplier cannot pay its own invoice"}
+        404: {description: "no such invoice, or not yours"}
+        409: {description: "already paid, or voided"}
+    """
+    from . import payments
+
+    body = json_body()
+    invoice = payments.pay_invoice(
+        current_api_user().id, invoice_id, field(body, "method", choices=("card", "balance")),
+        payment_method_id=field(body, "payment_method_id", required=False),
+        idempotency_key=request.headers.get("Idempotency-Key"))
+    return jsonify(invoice_json(invoice))
 
 
 @bp.get("/purchase-history")

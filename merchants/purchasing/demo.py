@@ -16,9 +16,13 @@ from marketplace.accounts.models import User
 from marketplace.catalog.models import Product, ProductStatus, Shop, ShopKind
 from marketplace.errors import DomainError
 from marketplace.extensions import db
+from marketplace.money import Money
 
 from . import services
-from .models import PaymentTerms, PriceTier, ProductLink, PurchaseOrder, WholesaleTerms
+from .models import (
+    InvoicePaymentMethod, InvoiceStatus, PaymentTerms, PriceTier, ProductLink, PurchaseOrder, SupplierInvoice,
+    WholesaleTerms,
+)
 
 _ALPHABET = string.ascii_letters + string.digits
 
@@ -29,7 +33,50 @@ LEAD_DAYS = (0, 1, 1, 1, 2, 3)
 
 def seed_purchasing(ctx) -> None:
     _wholesale_terms(ctx)
+    _invoices_in_the_books(ctx)
     _orders_in_flight(ctx)
+
+
+def _invoices_in_the_books(ctx) -> int:
+    """The generator writes a year of supplier invoices as rows; post each one's issue and payment entries
+    with the same legs and keys as the live steps, in bulk (the ledger's own demo bookkeeper), so the
+    demo town's payables, receivables and supplier balances agree with its invoices."""
+    from financing.ledger.demo import _Books, _recount_balances
+    from financing.ledger.models import JournalEntry
+
+    from .payments import invoice_issued_legs, invoice_payment_legs, issue_key, payment_key
+
+    books = _Books(ctx.random("purchasing-ledger"))
+    stmt = (select(SupplierInvoice.id, SupplierInvoice.public_id, PurchaseOrder.public_id,
+                   SupplierInvoice.buyer_shop_id, SupplierInvoice.supplier_shop_id, SupplierInvoice.amount,
+                   SupplierInvoice.currency, SupplierInvoice.status, SupplierInvoice.issued_at,
+                   SupplierInvoice.paid_at, SupplierInvoice.payment_method)
+            .join(PurchaseOrder, PurchaseOrder.id == SupplierInvoice.order_id)
+            .where(SupplierInvoice.status != InvoiceStatus.void).order_by(SupplierInvoice.id))
+    count = 0
+    for chunk in ctx.iter_chunks(stmt, chunk_size=2000):
+        keys = [issue_key(row[1]) for row in chunk]
+        done = set(db.session.execute(select(JournalEntry.idempotency_key)
+                                      .where(JournalEntry.idempotency_key.in_(keys))).scalars())
+        for (_id, inv_public, po_public, buyer, supplier, amount, currency, status, issued_at, paid_at,
+             method) in chunk:
+            if issue_key(inv_public) in done:
+                continue
+            money = Money(amount, currency)
+            books.post("supplier_invoice", invoice_issued_legs(buyer, supplier, money), shop_id=buyer,
+                       order_id=None, reference=po_public, key=issue_key(inv_public), at=issued_at,
+                       description=f"Supplier invoice {inv_public}")
+            if status == InvoiceStatus.paid and paid_at is not None:
+                how = InvoicePaymentMethod(method or InvoicePaymentMethod.card)
+                books.post("supplier_payment", invoice_payment_legs(buyer, supplier, money, how), shop_id=buyer,
+                           order_id=None, reference=inv_public, key=payment_key(inv_public), at=paid_at,
+                           description=f"Payment of supplier invoice {inv_public} ({how.value})")
+            count += 1
+        books.write()
+        db.session.flush()
+        ctx.commit()
+    _recount_balances()
+    return count
 
 
 def _wholesale_terms(ctx) -> None:

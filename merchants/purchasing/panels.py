@@ -30,3 +30,13 @@ def purchasing_panel(shop) -> Markup | None:
     return Markup(render_template("purchasing/_panel.html", overdue=overdue, due_soon=due_soon,
                                   owed=sum(i.amount for i in open_invoices), currency=shop.currency,
                                   arriving=arriving, low=low))
+
+
+def last_supplier_link(product_id: int) -> dict | None:
+    """For the back office's low-stock list: the supplier a product last came from, linked to its catalogue."""
+    from flask import url_for
+
+    info = services.last_supplier(product_id)
+    if info is None:
+        return None
+    return {**info, "url": url_for("purchasing.supplier", supplier_id=info["shop_public_id"])}

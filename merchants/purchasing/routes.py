@@ -12,7 +12,7 @@ from marketplace.extensions import db
 from marketplace.money import Money, MoneyError
 from marketplace.web import role_required
 
-from . import services
+from . import payments, services
 from .forms import ActionForm, AddToOrderForm, PayForm, RejectForm, TermsForm, WholesaleTermsForm
 from .models import InvoiceStatus, PurchaseOrder, PurchaseOrderStatus, SupplierInvoice
 
@@ -154,8 +154,12 @@ def order(po_id):
         my_products = db.session.execute(select(Product).where(Product.shop_id == po.buyer_shop_id)
                                          .order_by(Product.name)).scalars().all()
     terms_form = TermsForm(formdata=None, payment_terms=po.payment_terms.value, note=po.note)
+    available = None
+    if is_buyer and po.invoice is not None and po.invoice.status == InvoiceStatus.open:
+        available = payments.balance_of(po.buyer_shop_id, po.currency)
     return render_template("purchasing/order.html", po=po, is_buyer=is_buyer, form=ActionForm(),
                            terms_form=terms_form, reject_form=RejectForm(formdata=None), pay_form=PayForm(),
+                           available=available,
                            my_products=my_products, offers=services.offers_for(l.supplier_product_id for l in po.lines))
 
 
@@ -274,6 +278,28 @@ def invoices():
     owed = sum(i.amount for i in rows if i.status == InvoiceStatus.open)
     overdue = [i for i in rows if i.is_overdue()]
     return render_template("purchasing/invoices.html", invoices=rows, owed=owed, overdue=overdue, side="buyer")
+
+
+@bp.post("/invoices/<invoice_id>/pay")
+@role_required(*BUYERS)
+def pay(invoice_id):
+    form = PayForm()
+    invoice = db.session.execute(select(SupplierInvoice).where(SupplierInvoice.public_id == invoice_id)).scalar()
+    if invoice is None:
+        abort(404)
+    po_id = invoice.order.public_id
+    if not form.validate_on_submit() or form.method.data != "balance":
+        flash(_("Pay from your balance here; cards are taken through the app."), "error")
+        return _back(po_id)
+    try:
+        payments.pay_invoice(current_user.id, invoice_id, "balance")
+    except NotFound:
+        abort(404)
+    except DomainError as exc:
+        _refused(exc)
+    else:
+        flash(_("Paid. The supplier has the money."), "success")
+    return _back(po_id)
 
 
 # -- the supplier's pages ---------------------------------------------------------------------------

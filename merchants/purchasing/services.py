@@ -80,9 +80,14 @@ def _owns(user_id: int, shop: Shop) -> bool:
 
 
 def order_for_party(user_id: int, po_id, *, lock: bool = False) -> PurchaseOrder:
-    """The order if the user runs the buying or the supplying shop; to anyone else it does not exist."""
+    """The order if the user runs the buying or the supplying shop; to anyone else it does not exist.
+
+    A draft is the buyer's own until it is sent: the supplier does not see it either.
+    """
     order = load_order(po_id, lock=lock)
-    if not (_owns(user_id, order.buyer_shop) or _owns(user_id, order.supplier_shop)):
+    buyer = _owns(user_id, order.buyer_shop)
+    supplier = _owns(user_id, order.supplier_shop) and order.status != PurchaseOrderStatus.draft
+    if not (buyer or supplier):
         raise NotFound("No such purchase order.", param="id")
     return order
 
@@ -115,12 +120,12 @@ def buyer_shop_for(user_id: int, shop_id=None) -> Shop:
         if shop.owner_id != user_id:
             raise NotFound("No such shop.", param="shop")
         return shop
-    shops = db.session.execute(
+    shop = db.session.execute(
         select(Shop).where(Shop.owner_id == user_id).order_by(Shop.kind != ShopKind.retail, Shop.id)
     ).scalars().first()
-    if shops is None:
+    if shop is None:
         raise ValidationError("Set up your shop before buying stock.", param="shop", code="no_shop")
-    return shops
+    return shop
 
 
 def supplier_shop_for(user_id: int) -> Shop:
@@ -504,6 +509,9 @@ def cancel_purchase_order(user_id: int, po_id) -> PurchaseOrder:
                        note="purchase order cancelled", user_id=user_id)
         if invoice is not None:
             invoice.void()
+            from .payments import post_invoice_voided
+
+            post_invoice_voided(invoice)
     db.session.commit()
     return order
 
@@ -540,6 +548,10 @@ def confirm_order(order: PurchaseOrder, user_id: int, *, at: datetime | None = N
     if invoice_public_id:
         invoice.public_id = invoice_public_id
     db.session.add(invoice)
+    db.session.flush()
+    from .payments import post_invoice_issued
+
+    post_invoice_issued(invoice)
     return invoice
 
 

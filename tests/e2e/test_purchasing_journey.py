@@ -1,7 +1,9 @@
 """In Chromium on a phone: a merchant orders from a supplier, the supplier confirms and ships, the merchant
-receives part and then the rest, and the stock is there."""
+receives part and then the rest, and pays the invoice from its balance."""
+from financing.ledger.services import credit, debit, merchant_balance, post_entry
 from marketplace.catalog.models import Product
 from marketplace.extensions import db
+from marketplace.money import Money
 from merchants.purchasing import services as purchasing
 from merchants.purchasing.models import PurchaseOrder
 from tests.factories import make_product, make_shop
@@ -53,6 +55,19 @@ def test_a_merchant_orders_the_supplier_ships_and_the_merchant_receives_in_two_p
     page.get_by_role("button", name="Receive into stock").click()  # the rest: 2 prefilled
     assert page.locator("h1 .badge").inner_text() == "Received"
     screenshot(page, "purchasing-5-received")
+
+    # Settled sales have left the merchant ¥500.00 available: it pays the invoice from there.
+    post_entry("test_funding", [debit("platform_clearing", Money(50000, "CNY")),
+                                credit("merchant_available", Money(50000, "CNY"), shop.id)], shop_id=shop.id)
+    db.session.commit()
+    page.reload()
+    assert "Your available balance: ¥500.00" in page.content()
+    page.get_by_role("button", name="Pay ¥456.00 from my balance").click()
+    assert page.locator("h1 .badge").inner_text() == "Closed"
+    assert page.locator("#invoice .badge").first.inner_text() == "Paid"
+    screenshot(page, "purchasing-6-paid")
+    assert merchant_balance(shop.id) == Money(4400, "CNY")
+    assert merchant_balance(supplier.id) == Money(45600, "CNY")
 
     db.session.expire_all()
     po = db.session.execute(db.select(PurchaseOrder)).scalar_one()

@@ -169,9 +169,11 @@ def test_nobody_acts_on_another_partys_order(trade):
             purchasing.submit_purchase_order(user, order.id)
         with pytest.raises(NotFound):
             purchasing.order_for_party(user, order.public_id)
-    with pytest.raises(PermissionDenied):
-        purchasing.submit_purchase_order(trade["seller"], order.id)  # the supplier cannot place it
+    with pytest.raises(NotFound):
+        purchasing.submit_purchase_order(trade["seller"], order.id)  # a draft is the buyer's own
     purchasing.submit_purchase_order(trade["buyer"], order.id)
+    with pytest.raises(PermissionDenied):
+        purchasing.cancel_purchase_order(trade["seller"], order.id)  # the supplier cannot call it off
     with pytest.raises(PermissionDenied):
         purchasing.confirm_purchase_order(trade["buyer"], order.id)  # nor the buyer confirm it
     assert purchasing.load_order(order.id).status == PurchaseOrderStatus.submitted

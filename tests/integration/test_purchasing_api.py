@@ -32,6 +32,8 @@ def test_the_journey_through_the_api_from_draft_to_received_in_two_parts(client,
     assert order["object"] == "purchase_order" and order["id"].startswith("po_")
     assert order["status"] == "draft" and order["total"] == 48000 and order["currency"] == "CNY"
     po = order["id"]
+    assert client.get("/api/v1/purchase-orders", headers=s).get_json()["data"] == []  # a draft is the buyer's own
+    assert client.get(f"/api/v1/purchase-orders/{po}", headers=s).status_code == 404
     assert client.post(f"/api/v1/purchase-orders/{po}/submit", headers=b).get_json()["status"] == "submitted"
     incoming = client.get("/api/v1/purchase-orders?side=supplier", headers=s).get_json()
     assert [o["id"] for o in incoming["data"]] == [po]

@@ -49,3 +49,43 @@ def test_the_hook_gives_the_same_terms_for_the_same_seed(app):
     seed_purchasing(_ctx({}))
     assert db.session.execute(select(WholesaleTerms.min_order_quantity, WholesaleTerms.lead_time_days)
                               .order_by(WholesaleTerms.product_id)).all() == first
+
+
+def test_the_towns_supplier_invoices_are_put_in_the_books_with_the_live_legs(app):
+    from datetime import timedelta
+
+    from financing.ledger.reconcile import check_postings
+    from financing.ledger.services import account_balance, merchant_balance
+    from marketplace.money import Money
+    from merchants.purchasing import services as purchasing
+    from merchants.purchasing.models import InvoicePaymentMethod, InvoiceStatus
+    from merchants.purchasing.payments import SUPPLIER_PAYABLE, SUPPLIER_RECEIVABLE
+
+    supplier = make_shop(kind="supplier")
+    oil = make_product(supplier, price=1000, stock=100)
+    shop = make_shop()
+    paid, unpaid = [], []
+    for bucket in (paid, unpaid):
+        order = purchasing.create_purchase_order(shop.owner_id, supplier.id, [(oil.id, 3)])
+        purchasing.submit_purchase_order(shop.owner_id, order.id)
+        bucket.append(order.id)
+    # Rows as the town generator writes them: invoices with no entries, one paid by card last week.
+    from merchants.purchasing.models import PurchaseOrderStatus, SupplierInvoice
+
+    for n, order_id in enumerate(paid + unpaid):
+        order = purchasing.load_order(order_id)
+        order.status = PurchaseOrderStatus.confirmed
+        invoice = SupplierInvoice(order=order, buyer_shop_id=shop.id, supplier_shop_id=supplier.id, amount=3000,
+                                  currency="CNY", terms=order.payment_terms, issued_at=_ctx({}).end,
+                                  due_at=_ctx({}).end + timedelta(days=7))
+        if n == 0:
+            invoice.status, invoice.paid_at = InvoiceStatus.paid, _ctx({}).end + timedelta(days=2)
+            invoice.payment_method = InvoicePaymentMethod.card
+        db.session.add(invoice)
+    db.session.commit()
+    seed_purchasing(_ctx({}))
+    seed_purchasing(_ctx({}))  # a second run posts nothing twice
+    assert check_postings() == []
+    assert account_balance(SUPPLIER_PAYABLE, shop.id, "CNY") == Money(3000, "CNY")
+    assert account_balance(SUPPLIER_RECEIVABLE, supplier.id, "CNY") == Money(3000, "CNY")
+    assert merchant_balance(supplier.id) == Money(3000, "CNY")
