@@ -84,9 +84,15 @@ class Config:
         self.STRIPE_PUBLISHABLE_KEY = env_str("STRIPE_PUBLISHABLE_KEY", "pk_test_demo")
         self.STRIPE_WEBHOOK_SECRET = env_str("STRIPE_WEBHOOK_SECRET", "whsec_demo")
         self.PAYMENT_TIMEOUT_SECONDS = env_int("PAYMENT_TIMEOUT_SECONDS", 10)
+        self.PAYMENT_CONNECT_TIMEOUT_SECONDS = env_int("PAYMENT_CONNECT_TIMEOUT_SECONDS", 3)
+        self.PAYMENT_MAX_RETRIES = env_int("PAYMENT_MAX_RETRIES", 3)
+        self.PAYMENT_RETRY_BACKOFF_SECONDS = float(env_decimal("PAYMENT_RETRY_BACKOFF_SECONDS", "0.25"))
+        self.STRIPE_WEBHOOK_TOLERANCE_SECONDS = env_int("STRIPE_WEBHOOK_TOLERANCE_SECONDS", 300)
 
         self.PLATFORM_COMMISSION_RATE = env_decimal("PLATFORM_COMMISSION_RATE", "0.006")
         self.SETTLEMENT_DELAY_DAYS = env_int("SETTLEMENT_DELAY_DAYS", 1)
+        self.PAYOUT_MINIMUM_AMOUNT = env_int("PAYOUT_MINIMUM_AMOUNT", 100)  # minor units
+        self.PAYOUTS_VIA_PROVIDER = env_bool("PAYOUTS_VIA_PROVIDER", False)
 
         self.ELASTICSEARCH_URL = env_str("ELASTICSEARCH_URL")
         self.ELASTICSEARCH_INDEX = env_str("ELASTICSEARCH_INDEX", "marketplace-search")

@@ -10,8 +10,16 @@ def init_app(app: Flask) -> None:
 
     register_guards()
     connect()
-    from . import cli
+    from flask_babel import lazy_gettext as _l
 
+    from marketplace.web import register_nav
+
+    from . import api, cli, routes
+
+    app.register_blueprint(routes.bp)
+    app.register_blueprint(api.bp)
+    for role in ("merchant", "supplier"):
+        register_nav(role, "ledger.money", _l("Money"))
     cli.register(app)
     _register_demo_hook()
 

@@ -100,3 +100,66 @@ class Settlement(db.Model):
     currency: Mapped[str] = mapped_column(String(3))
     entry_id: Mapped[int | None] = mapped_column(ForeignKey("ledger_entries.id"))
     settled_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class BankAccount(db.Model):
+    """Where a merchant's payouts go. One per shop; changing it affects payouts not yet made."""
+
+    __tablename__ = "merchant_bank_accounts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    shop_id: Mapped[int] = mapped_column(ForeignKey("shops.id"), unique=True)
+    holder_name: Mapped[str] = mapped_column(String(120))
+    bank_name: Mapped[str] = mapped_column(String(120))
+    account_number: Mapped[str] = mapped_column(String(34))  # digits only (CN accounts, or an IBAN's letters)
+    branch_code: Mapped[str] = mapped_column(String(20), default="")  # CNAPS bank code where known
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+
+    @property
+    def masked_number(self) -> str:
+        return "•••• " + self.account_number[-4:]
+
+
+class PayoutStatus(StrEnum):
+    in_transit = "in_transit"
+    paid = "paid"
+    failed = "failed"
+
+
+class Payout(PublicIdMixin, StateMachineMixin, db.Model):
+    """Available money sent to a merchant's bank: in transit until the bank confirms, or returned."""
+
+    __tablename__ = "payouts"
+    __table_args__ = (CheckConstraint("amount > 0", name="amount_positive"), Index("ix_payouts_shop", "shop_id", "id"))
+    id_prefix = "payout"
+
+    TRANSITIONS = {PayoutStatus.in_transit: frozenset({PayoutStatus.paid, PayoutStatus.failed})}
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    shop_id: Mapped[int] = mapped_column(ForeignKey("shops.id"))
+    status: Mapped[PayoutStatus] = mapped_column(Enum(PayoutStatus, native_enum=False, length=20),
+                                                 default=PayoutStatus.in_transit)
+    amount: Mapped[int] = mapped_column(BigInteger)
+    currency: Mapped[str] = mapped_column(String(3))
+    run_date: Mapped[str] = mapped_column(String(10), index=True)  # the day's batch, YYYY-MM-DD
+    # The bank details as they were when the money left (the merchant may change them later).
+    holder_name: Mapped[str] = mapped_column(String(120))
+    bank_name: Mapped[str] = mapped_column(String(120))
+    account_number: Mapped[str] = mapped_column(String(34))
+    branch_code: Mapped[str] = mapped_column(String(20), default="")
+    provider_id: Mapped[str | None] = mapped_column(String(64))
+    failure_reason: Mapped[str | None] = mapped_column(String(255))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    paid_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    failed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    @property
+    def money(self) -> Money:
+        return Money(self.amount, self.currency)
+
+    def mark_paid(self) -> None:
+        self._move_to(PayoutStatus.paid)
+
+    def mark_failed(self, reason: str) -> None:
+        self._move_to(PayoutStatus.failed)
+        self.failure_reason = reason[:255]

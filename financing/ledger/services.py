@@ -197,3 +197,19 @@ def settle_due_orders(now: datetime | None = None, *, commit: bool = True, batch
 
         book_refreshed.send(current_app._get_current_object(), job="settlement", as_of=now)
     return {"orders": count, "amounts": total_by_currency}
+
+
+def shop_of(user_id: int, shop_public_id: str | None = None):
+    """The merchant's shop whose money is asked about: the one named, or their first shop."""
+    from marketplace.catalog.models import Shop
+    from marketplace.errors import NotFound
+
+    stmt = select(Shop).where(Shop.owner_id == user_id)
+    if shop_public_id:
+        stmt = stmt.where(Shop.public_id == shop_public_id)
+    shop = db.session.execute(stmt.order_by(Shop.id)).scalars().first()
+    if shop is None:
+        from marketplace.payments.errors import translate as _
+
+        raise NotFound(_("No such shop of yours.") if shop_public_id else _("You have no shop yet."), param="shop")
+    return shop

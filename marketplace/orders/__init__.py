@@ -4,4 +4,11 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     """Register the resident order pages, the order API and their nav links."""
-    from . import models  # noqa: F401  (tables known to migrations and create_all)
+    from flask_babel import lazy_gettext as _l
+
+    from ..web import register_nav
+    from . import api, models, routes  # noqa: F401  (models: tables known to migrations and create_all)
+
+    app.register_blueprint(routes.bp)
+    app.register_blueprint(api.bp)
+    register_nav("resident", "orders.my_orders", _l("My orders"))

@@ -278,7 +278,7 @@ def reject_order(merchant_id: int, order_id, reason: str) -> Order:
     order = order_for_merchant(merchant_id, order_id)
     order.reject(reason)
     _return_stock(order, merchant_id)
-    paying.release(order, reason="rejected")
+    paying.release(order, reason="rejected", user_id=merchant_id)
     db.session.commit()
     return order
 
@@ -291,7 +291,7 @@ def cancel_order(resident_id: int, order_id) -> Order:
         raise InvalidTransition("The shop has already taken this order; ask them to cancel it.", param="status")
     order.cancel()
     _return_stock(order, resident_id)
-    paying.release(order, reason="cancelled")
+    paying.release(order, reason="cancelled", user_id=resident_id)
     db.session.commit()
     return order
 
@@ -326,8 +326,7 @@ def refund_order(merchant_id: int, order_id, amount: int, *, reason: str = "") -
     order = order_for_merchant(merchant_id, order_id)
     if order.status not in REFUNDABLE_STATUSES:
         raise InvalidTransition("Refund an order once it is completed, rejected or cancelled.", param="status")
-    payment = order.payment
-    left = payment.refundable if payment is not None else Money.zero(order.currency)
+    left = paying.refundable(order)
     if amount > left.amount:
         raise RefundTooLarge(f"At most {left.amount} can still be refunded.", param="amount")
     paying.refund(order, Money(amount, order.currency), reason=(reason or "").strip()[:500], user_id=merchant_id)

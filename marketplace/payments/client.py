@@ -16,18 +16,18 @@ import requests
 from flask import current_app
 
 from ..money import Money
-from .errors import CardDeclined, PaymentProviderError, PaymentProviderUnavailable
+from .errors import CardDeclined, PaymentProviderError, PaymentProviderUnavailable, mark as _l, translate as _
 
 log = logging.getLogger(__name__)
 
 KEY_METADATA = "idempotency_key"
 RETRYABLE_STATUS = {409} | set(range(500, 600))
 _DECLINE_MESSAGES = {
-    "card_declined": "Your card was declined. Try another card or pay in cash.",
-    "insufficient_funds": "Your card has insufficient funds. Try another card or pay in cash.",
-    "expired_card": "Your card has expired. Try another card.",
-    "incorrect_cvc": "The card's security code is wrong.",
-    "processing_error": "The card could not be processed. Try again in a moment.",
+    "card_declined": _l("Your card was declined. Try another card or pay in cash."),
+    "insufficient_funds": _l("Your card has insufficient funds. Try another card or pay in cash."),
+    "expired_card": _l("Your card has expired. Try another card."),
+    "incorrect_cvc": _l("The card's security code is wrong."),
+    "processing_error": _l("The card could not be processed. Try again in a moment."),
 }
 
 
@@ -99,7 +99,7 @@ class PaymentClient:
             if attempt > self.max_retries:
                 log.warning("payment provider: %s %s failed after %d tries: %s", method, path, attempt, failure)
                 raise PaymentProviderUnavailable(
-                    "The payment service is not answering. Nothing was charged twice; try again in a minute.")
+                    _("The payment service is not answering. Nothing was charged twice; try again in a minute."))
             time.sleep(self.backoff_seconds * (2 ** (attempt - 1)))
 
     def _lookup_quietly(self, lookup: Callable[[], dict | None]) -> dict | None:
@@ -120,17 +120,17 @@ class PaymentClient:
         error = error if isinstance(error, dict) else {}
         code = error.get("decline_code") or error.get("code") or ""
         if response.status_code == 402 or error.get("type") == "card_error" or code in _DECLINE_MESSAGES:
-            exc = CardDeclined(_DECLINE_MESSAGES.get(code, _DECLINE_MESSAGES["card_declined"]))
+            exc = CardDeclined(_(_DECLINE_MESSAGES.get(code, _DECLINE_MESSAGES["card_declined"])))
             exc.provider_code = code or "card_declined"
             exc.charge_id = error.get("charge")
             exc.payment_intent = error.get("payment_intent")
             raise exc
         if response.status_code in (401, 403):
             log.error("payment provider refused our key: %s", error.get("message"))
-            raise PaymentProviderUnavailable("Card payments are not set up correctly. Pay in cash, or try later.")
+            raise PaymentProviderUnavailable(_("Card payments are not set up correctly. Pay in cash, or try later."))
         log.warning("payment provider answered %s: %s", response.status_code, error.get("message"))
         raise PaymentProviderError(
-            "The payment service refused the request: %s" % (error.get("message") or response.reason))
+            _("The payment service refused the request: %(reason)s", reason=error.get("message") or response.reason))
 
     def list_all(self, path: str, params: dict | None = None, *, max_pages: int = 20) -> list[dict]:
         items, params = [], dict(params or {}, limit=100)

@@ -15,7 +15,7 @@ from ..money import Money
 from ..orders.models import Order, Payment, PaymentMethod, PaymentStatus, Refund
 from ..signals import order_paid, order_refunded
 from .client import payment_client
-from .errors import CardDeclined, NothingToPay, RefundTooLarge, ValidationError
+from .errors import CardDeclined, NothingToPay, RefundTooLarge, ValidationError, translate as _
 
 
 def _app():
@@ -46,9 +46,11 @@ def pay_order_by_card(order: Order, card_token: str, *, idempotency_key: str) ->
     if existing is not None and existing.status == PaymentStatus.succeeded:
         return existing
     if order.total_amount <= 0:
-        raise NothingToPay("This order has nothing to pay.")
-    if not card_token or not isinstance(card_token, str) or not card_token.startswith("pm_"):
-        raise ValidationError("Choose a card to pay with.", param="payment_method")
+        raise NothingToPay(_("This order has nothing to pay."))
+    # pm_...: a payment method; card_...: a card the browser library tokenised, which the provider
+    # accepts as a payment method too.
+    if not card_token or not isinstance(card_token, str) or not card_token.startswith(("pm_", "card_")):
+        raise ValidationError(_("Choose a card to pay with."), param="payment_method")
     payment = Payment(order=order, method=PaymentMethod.card, amount=order.total_amount, currency=order.currency)
     db.session.add(payment)
     db.session.flush()
@@ -103,11 +105,12 @@ def refund_payment(order: Order, amount: Money, *, reason: str, user_id: int | N
     """
     payment = current_payment(order)
     if payment is None or payment.status != PaymentStatus.succeeded:
-        raise RefundTooLarge("This order has no payment to refund.", param="amount")
+        raise RefundTooLarge(_("This order has no payment to refund."), param="amount")
     if not isinstance(amount, Money) or amount.currency != payment.currency or amount.amount <= 0:
-        raise RefundTooLarge("Give a refund amount above zero in the order's currency.", param="amount")
+        raise RefundTooLarge(_("Give a refund amount above zero in the order's currency."), param="amount")
     if amount > payment.refundable:
-        raise RefundTooLarge(f"At most {payment.refundable.format()} can still be refunded.", param="amount")
+        raise RefundTooLarge(_("At most %(amount)s can still be refunded.", amount=payment.refundable.format()),
+                             param="amount")
     refund = Refund(payment=payment, amount=amount.amount, currency=amount.currency, reason=(reason or "")[:2000],
                     created_by_id=user_id)
     db.session.add(refund)
@@ -138,3 +141,32 @@ def cancel_payment(order: Order) -> Payment | None:
 
 def payment_by_provider_id(provider_id: str) -> Payment | None:
     return db.session.execute(select(Payment).where(Payment.provider_id == provider_id)).scalar_one_or_none()
+
+
+def apply_event(event_id: str, event_type: str, obj: dict) -> str:
+    """Store a verified provider event once and apply it; a replayed event id changes nothing. Commits."""
+    from sqlalchemy import select
+
+    from .models import WebhookEvent
+
+    if db.session.execute(select(WebhookEvent.id).where(WebhookEvent.event_id == event_id)).scalar() is not None:
+        return "duplicate"
+    record = WebhookEvent(event_id=event_id, type=event_type[:80], object_id=(obj.get("id") or None))
+    db.session.add(record)
+    db.session.flush()
+    outcome = "ignored"
+    if event_type.startswith("payment_intent.") and obj.get("id"):
+        payment = payment_by_provider_id(obj["id"])
+        if payment is None:
+            outcome = "unknown payment"
+        else:
+            before = payment.status
+            if event_type == "payment_intent.payment_failed" and payment.status in (
+                    PaymentStatus.pending, PaymentStatus.requires_action):
+                payment.fail((obj.get("last_payment_error") or {}).get("message") or "The card was declined.")
+            else:
+                apply_intent(payment, obj)
+            outcome = "applied" if payment.status != before else "already up to date"
+    record.outcome = outcome
+    db.session.commit()
+    return outcome

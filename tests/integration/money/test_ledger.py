@@ -150,3 +150,21 @@ def test_a_paid_order_settles_after_the_delay_and_subscribers_hear_how_much(app)
         sale_settled.receivers.clear()
     assert ledger.merchant_balances(card_order.shop_id) == {"available": cny(4970), "pending": cny(0)}
     assert sorted(h["amount"].amount for h in heard) == [-60, 4970]
+
+
+def test_postgres_checks_every_entry_at_commit_even_unsealed(app):
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("the deferred constraint trigger is PostgreSQL's; SQLite checks at sealing")
+    db.session.execute(text("INSERT INTO ledger_accounts (public_id, key, type, currency, balance_amount, created_at) "
+                            "VALUES ('acct_raw', :key, 'platform_clearing', 'CNY', 0, CURRENT_TIMESTAMP)"),
+                       {"key": "platform_clearing:-:CNY"})
+    db.session.commit()
+    db.session.execute(text("INSERT INTO ledger_entries (public_id, kind, description, sealed, effective_at, "
+                            "created_at) VALUES ('je_raw', 'adjustment', '', false, CURRENT_TIMESTAMP, "
+                            "CURRENT_TIMESTAMP)"))
+    db.session.execute(text("INSERT INTO ledger_postings (entry_id, account_id, amount, currency) SELECT e.id, a.id, "
+                            "5, 'CNY' FROM ledger_entries e, ledger_accounts a WHERE e.public_id = 'je_raw'"))
+    with pytest.raises(DBAPIError) as refused:
+        db.session.commit()
+    db.session.rollback()
+    assert "does not balance" in str(refused.value)
