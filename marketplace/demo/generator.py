@@ -156,7 +156,6 @@ class TownGenerator:
     def _add(self, model, row: dict) -> None:
         self._buffers.setdefault(model, []).append(row)
 
-
     def _flush(self) -> None:
         from merchants.purchasing import models as po
 
