@@ -2,4 +2,4 @@
 from .accounts.models import ApiToken, Role, User, UserRole  # noqa: F401
 from .catalog.models import Product, Shop, StockMovement  # noqa: F401
 from .idempotency import IdempotencyRecord  # noqa: F401
-from .orders.models import Order, OrderLine, Payment, Refund  # noqa: F401
+from .orders.models import Order, OrderLine, Payment, Refund, Review  # noqa: F401

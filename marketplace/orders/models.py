@@ -4,7 +4,9 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import CheckConstraint, DateTime, Enum, Float, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import (
+    CheckConstraint, DateTime, Enum, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, composite, mapped_column, relationship
 
 from ..accounts.models import User
@@ -49,6 +51,8 @@ class Order(PublicIdMixin, StateMachineMixin, db.Model):
         Index("ix_orders_shop_status", "shop_id", "status"),
         Index("ix_orders_shop_placed", "shop_id", "placed_at"),
         CheckConstraint("total_amount >= 0", name="total_not_negative"),
+        # A retried checkout (same resident, same key) finds the order the first attempt made.
+        UniqueConstraint("resident_id", "checkout_key", name="uq_orders_resident_checkout_key"),
     )
     id_prefix = "ord"
 
@@ -83,6 +87,11 @@ class Order(PublicIdMixin, StateMachineMixin, db.Model):
     completed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     rejected_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     cancelled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    checkout_key: Mapped[str | None] = mapped_column(String(255))
+    # Optimistic locking: every UPDATE checks the version it read, so two people acting on one order
+    # at once (the merchant accepting while the resident cancels) cannot both win.
+    version: Mapped[int] = mapped_column(Integer, nullable=False, default=1, server_default="1")
+    __mapper_args__ = {"version_id_col": version}
 
     resident: Mapped[User] = relationship()
     shop: Mapped[Shop] = relationship()
@@ -110,6 +119,17 @@ class Order(PublicIdMixin, StateMachineMixin, db.Model):
 
     def complete(self) -> None:
         self._move_to(OrderStatus.completed)
+
+    @property
+    def is_open(self) -> bool:
+        """Still moving towards completion (not finished, rejected or cancelled)."""
+        return self.status in (OrderStatus.placed, OrderStatus.accepted, OrderStatus.ready,
+                               OrderStatus.out_for_delivery)
+
+    @property
+    def payment(self) -> "Payment | None":
+        """The latest payment attempt, the one that counts."""
+        return max(self.payments, key=lambda p: p.id) if self.payments else None
 
 
 class OrderLine(db.Model):
@@ -207,3 +227,25 @@ class Refund(PublicIdMixin, db.Model):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     payment: Mapped[Payment] = relationship(back_populates="refunds")
+
+
+class Review(PublicIdMixin, db.Model):
+    """One rating (1 to 5) and review per completed order, shown on the shop's page."""
+
+    __tablename__ = "reviews"
+    __table_args__ = (
+        CheckConstraint("rating BETWEEN 1 AND 5", name="rating_range"),
+        Index("ix_reviews_shop", "shop_id", "id"),
+    )
+    id_prefix = "rev"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id"), unique=True)
+    shop_id: Mapped[int] = mapped_column(ForeignKey("shops.id"))
+    resident_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    rating: Mapped[int] = mapped_column(Integer)
+    text: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    order: Mapped[Order] = relationship()
+    resident: Mapped[User] = relationship()

@@ -7,7 +7,7 @@ from marketplace.config import env_int, env_str
 
 def init_app(app: Flask) -> None:
     """Register this feature's models, blueprints, commands and nav links."""
-    from marketplace.web import ROLE_HOMES, register_nav
+    from marketplace.web import ROLE_HOMES, register_dashboard_panel, register_nav
 
     from . import api, models, routes  # noqa: F401  (models: tables known to migrations and create_all)
 
@@ -21,3 +21,12 @@ def init_app(app: Flask) -> None:
     register_nav("merchant", "purchasing.orders", _l("Purchasing"))
     register_nav("supplier", "purchasing.incoming", _l("Incoming orders"))
     ROLE_HOMES.setdefault("supplier", "purchasing.incoming")
+    from .panels import purchasing_panel
+
+    register_dashboard_panel(purchasing_panel)
+
+    from marketplace.demo.hooks import register_seed_hook
+
+    from .demo import seed_purchasing
+
+    register_seed_hook("purchasing", seed_purchasing, order=40)

@@ -175,18 +175,18 @@ class PurchaseOrder(PublicIdMixin, StateMachineMixin, db.Model):
                 steps.append((status, at))
         return steps
 
-    def submit(self) -> None:
-        self._move_to(PurchaseOrderStatus.submitted)
+    def submit(self, at: datetime | None = None) -> None:
+        self._move_to(PurchaseOrderStatus.submitted, at=at)
 
-    def confirm(self) -> None:
-        self._move_to(PurchaseOrderStatus.confirmed)
+    def confirm(self, at: datetime | None = None) -> None:
+        self._move_to(PurchaseOrderStatus.confirmed, at=at)
 
     def reject(self, reason: str) -> None:
         self._move_to(PurchaseOrderStatus.rejected)
         self.reject_reason = reason
 
-    def ship(self) -> None:
-        self._move_to(PurchaseOrderStatus.shipped)
+    def ship(self, at: datetime | None = None) -> None:
+        self._move_to(PurchaseOrderStatus.shipped, at=at)
 
     def cancel(self) -> None:
         self._move_to(PurchaseOrderStatus.cancelled)

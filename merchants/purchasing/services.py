@@ -18,7 +18,6 @@ from marketplace.catalog.models import Product, ProductStatus, Shop, ShopKind, S
 from marketplace.catalog.stock import move_stock
 from marketplace.extensions import db
 from marketplace.money import Money
-from marketplace.signals import catalog_changed
 from marketplace.statemachine import utcnow
 
 from .errors import (
@@ -338,9 +337,10 @@ def _supplier_products(supplier: Shop, keys: list) -> dict:
     return found
 
 
-def _price(order: PurchaseOrder) -> None:
+def price_order(order: PurchaseOrder, offers: dict[int, Offer] | None = None) -> None:
     """Price every line from the supplier's current tiers and check minimum orders; total the order."""
-    offers = offers_for(line.supplier_product_id for line in order.lines)
+    if offers is None or any(line.supplier_product_id not in offers for line in order.lines):
+        offers = offers_for(line.supplier_product_id for line in order.lines)
     total = Money.zero(order.currency)
     for i, line in enumerate(order.lines):
         offer = offers[line.supplier_product_id]
@@ -361,14 +361,14 @@ def _linked_product(buyer_shop_id: int, supplier_product_id: int) -> int | None:
         ProductLink.supplier_product_id == supplier_product_id)).scalar()
 
 
-def _set_line(order: PurchaseOrder, product: Product, quantity: int) -> None:
+def set_line(order: PurchaseOrder, product: Product, quantity: int, *, buyer_product_id: int | None = None) -> None:
     for line in order.lines:
         if line.supplier_product_id == product.id:
             line.quantity = quantity
             return
     order.lines.append(PurchaseOrderLine(
         supplier_product_id=product.id,
-        buyer_product_id=_linked_product(order.buyer_shop_id, product.id),
+        buyer_product_id=buyer_product_id or _linked_product(order.buyer_shop_id, product.id),
         sku=product.sku, name=product.name, unit=product.unit, quantity=quantity,
         unit_price_amount=product.price_amount, line_total_amount=0, currency=product.currency,
     ))
@@ -403,8 +403,8 @@ def create_purchase_order(user_id: int, supplier_shop_id, lines, *, buyer_shop_i
         if product.id in seen:
             raise ValidationError("A product appears twice; give it one line.", param="lines")
         seen.add(product.id)
-        _set_line(order, product, quantity)
-    _price(order)
+        set_line(order, product, quantity)
+    price_order(order)
     db.session.commit()
     return order
 
@@ -420,8 +420,8 @@ def add_to_draft(user_id: int, supplier_product_id, quantity: int) -> PurchaseOr
     if order is None:
         return create_purchase_order(user_id, supplier.id, [(product.id, quantity)])
     _supplier_products(supplier, [product.id])
-    _set_line(order, product, quantity)
-    _price(order)
+    set_line(order, product, quantity)
+    price_order(order)
     db.session.commit()
     return order
 
@@ -455,7 +455,7 @@ def update_draft(user_id: int, po_id, *, quantities: dict | None = None, payment
         order.payment_terms = _terms(payment_terms)
     if note is not None:
         order.note = _text(note, 500, "note")
-    _price(order)
+    price_order(order)
     db.session.commit()
     return order
 
@@ -484,7 +484,7 @@ def submit_purchase_order(user_id: int, po_id) -> PurchaseOrder:
     order = _order_as_buyer(user_id, po_id)
     order.submit()
     _supplier_products(order.supplier_shop, [line.supplier_product_id for line in order.lines])
-    _price(order)
+    price_order(order)
     db.session.commit()
     return order
 
@@ -505,7 +505,6 @@ def cancel_purchase_order(user_id: int, po_id) -> PurchaseOrder:
         if invoice is not None:
             invoice.void()
     db.session.commit()
-    _catalog_changed(order.supplier_shop_id, [line.supplier_product_id for line in order.lines] if was_confirmed else [])
     return order
 
 
@@ -516,11 +515,21 @@ def cancel_purchase_order(user_id: int, po_id) -> PurchaseOrder:
 def confirm_purchase_order(user_id: int, po_id) -> PurchaseOrder:
     """The supplier accepts: the goods leave its stock for this order and the invoice is raised, at once."""
     order = _order_as_supplier(user_id, po_id)
-    order.confirm()
+    confirm_order(order, user_id)
+    db.session.commit()
+    return order
+
+
+def confirm_order(order: PurchaseOrder, user_id: int, *, at: datetime | None = None,
+                  invoice_public_id: str | None = None) -> SupplierInvoice:
+    """The confirmation itself, in the caller's transaction (the demo town passes its own clock and ids)."""
+    order.confirm(at=at)
     for line in order.lines:
         # A conditional decrement: if the supplier has too few, InsufficientStock undoes everything.
-        move_stock(line.supplier_product_id, -line.quantity, StockReason.sale, reference=order.public_id,
-                   note="purchase order", user_id=user_id)
+        movement = move_stock(line.supplier_product_id, -line.quantity, StockReason.sale, reference=order.public_id,
+                              note="purchase order", user_id=user_id)
+        if at is not None:
+            movement.created_at = at
     lead_days = max(offer.lead_time_days for offer in offers_for(l.supplier_product_id for l in order.lines).values())
     order.expected_at = order.confirmed_at + timedelta(days=lead_days)
     invoice = SupplierInvoice(
@@ -528,10 +537,10 @@ def confirm_purchase_order(user_id: int, po_id) -> PurchaseOrder:
         amount=order.total_amount, currency=order.currency, terms=order.payment_terms,
         issued_at=order.confirmed_at, due_at=order.confirmed_at + timedelta(days=order.payment_terms.days),
     )
+    if invoice_public_id:
+        invoice.public_id = invoice_public_id
     db.session.add(invoice)
-    db.session.commit()
-    _catalog_changed(order.supplier_shop_id, [line.supplier_product_id for line in order.lines])
-    return order
+    return invoice
 
 
 @use_case
@@ -624,18 +633,15 @@ def receive_purchase_order(user_id: int, po_id, lines=None, *, note: str = "") -
     wanted = _receipt_lines(order, lines)
     receipt = PurchaseReceipt(order=order, received_by_id=user_id, note=_text(note, 255, "note"))
     db.session.add(receipt)
-    touched = []
     for i, (line, quantity, into) in enumerate(wanted):
         target = _buyer_product(order, line, into, f"lines[{i}].into")
         line.received_quantity += quantity
         move_stock(target, quantity, StockReason.purchase_receipt, reference=order.public_id,
                    note=f"{order.supplier_shop.name}: {line.name}"[:255], user_id=user_id)
         receipt.lines.append(PurchaseReceiptLine(order_line_id=line.id, buyer_product_id=target, quantity=quantity))
-        touched.append(target)
     order.record_receipt()
     _close_if_done(order)
     db.session.commit()
-    _catalog_changed(order.buyer_shop_id, touched)
     return receipt
 
 
@@ -675,11 +681,6 @@ def _close_if_done(order: PurchaseOrder) -> None:
     if (order.status == PurchaseOrderStatus.received and order.invoice is not None
             and order.invoice.status == InvoiceStatus.paid):
         order.close()
-
-
-def _catalog_changed(shop_id: int, product_ids: list[int]) -> None:
-    if product_ids:
-        catalog_changed.send(current_app._get_current_object(), shop_id=shop_id, product_ids=sorted(set(product_ids)))
 
 
 # -- reordering -------------------------------------------------------------------------------------
@@ -725,31 +726,56 @@ class ReorderResult:
     without_supplier: list[Product]  # low, but never bought on the platform: nobody to ask
 
 
+def last_supplier_products(buyer_product_ids: list[int]) -> dict[int, tuple[int, int]]:
+    """For many of a buyer's products at once: {product id: (supplier shop id, supplier product id)}."""
+    if not buyer_product_ids:
+        return {}
+    ranked = (
+        select(PurchaseOrderLine.buyer_product_id, PurchaseOrder.supplier_shop_id,
+               PurchaseOrderLine.supplier_product_id,
+               func.row_number().over(partition_by=PurchaseOrderLine.buyer_product_id,
+                                      order_by=(PurchaseOrder.submitted_at.desc(), PurchaseOrder.id.desc()))
+               .label("rank"))
+        .join(PurchaseOrder, PurchaseOrderLine.order_id == PurchaseOrder.id)
+        .where(PurchaseOrderLine.buyer_product_id.in_(buyer_product_ids),
+               PurchaseOrder.status.not_in([PurchaseOrderStatus.draft, PurchaseOrderStatus.cancelled,
+                                            PurchaseOrderStatus.rejected]))
+        .subquery()
+    )
+    rows = db.session.execute(
+        select(ranked.c.buyer_product_id, ranked.c.supplier_shop_id, ranked.c.supplier_product_id)
+        .join(Product, Product.id == ranked.c.supplier_product_id)
+        .where(ranked.c.rank == 1, Product.status == ProductStatus.active)).all()
+    return {row[0]: (row[1], row[2]) for row in rows}
+
+
 @use_case
 def reorder_low_stock(user_id: int, shop_id=None) -> ReorderResult:
     """One draft order per last supplier for every low product, with quantities back above target."""
     shop = buyer_shop_for(user_id, shop_id)
-    plan: dict[int, dict[int, int]] = {}
+    low = low_stock_products(shop.id)
+    sources = last_supplier_products([p.id for p in low])
+    plan: dict[int, dict[int, tuple[int, int]]] = {}
     without = []
-    for product in low_stock_products(shop.id):
-        line = last_supplier_line(product.id)
-        if line is None or line.supplier_product.status != ProductStatus.active:
+    for product in low:
+        if product.id not in sources:
             without.append(product)
             continue
+        supplier_id, supplier_product_id = sources[product.id]
         need = reorder_target(product) - product.stock_on_hand
-        plan.setdefault(line.order.supplier_shop_id, {})[line.supplier_product_id] = need
+        plan.setdefault(supplier_id, {})[supplier_product_id] = (need, product.id)
+    offers = offers_for(pid for wanted in plan.values() for pid in wanted)
     orders = []
     for supplier_id, wanted in plan.items():
-        offers = offers_for(wanted)
         order = open_draft(shop.id, supplier_id)
         if order is None:
             order = PurchaseOrder(buyer_shop_id=shop.id, supplier_shop_id=supplier_id, created_by_id=user_id,
                                   currency=shop.currency, payment_terms=PaymentTerms.net_7)
             db.session.add(order)
-        for product_id, need in wanted.items():
-            offer = offers[product_id]
-            _set_line(order, offer.product, max(need, offer.min_order_quantity))
-        _price(order)
+        for supplier_product_id, (need, buyer_product_id) in wanted.items():
+            offer = offers[supplier_product_id]
+            set_line(order, offer.product, max(need, offer.min_order_quantity), buyer_product_id=buyer_product_id)
+        price_order(order, offers)
         orders.append(order)
     db.session.commit()
     return ReorderResult(orders, without)

@@ -17,7 +17,8 @@ def _login(client, user):
 
 
 @pytest.fixture
-def world(app):
+def world(app, client):
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
     supplier = make_shop(kind="supplier", name="East Wholesale")
     rice = make_product(supplier, sku="W-RICE", name="Rice 10 kg", price=5000, stock=100)
     purchasing.set_wholesale_terms(supplier.owner_id, rice.id, min_order_quantity=2, tiers=[(10, 4800)])
@@ -96,3 +97,26 @@ def test_the_supplier_sets_tiers_in_its_catalogue_page(client, world):
     resp = client.post(f"/purchasing/catalogue/{world['rice'].public_id}/terms",
                        data={"min_order_quantity": "3", "lead_time_days": "2", "tiers": "ten:47"}, follow_redirects=True)
     assert "quantity:price" in resp.get_data(as_text=True)
+
+
+def test_a_chinese_browser_gets_the_purchasing_pages_in_chinese(client, world):
+    _login(client, world["buyer"])
+    html = client.get("/purchasing/", headers={"Accept-Language": "zh-CN"}).get_data(as_text=True)
+    assert "采购单" in html and "查找供应商" in html and "Purchase orders" not in html
+
+
+def test_the_dashboard_panel_flags_an_overdue_invoice_and_is_silent_when_there_is_nothing(app, world):
+    from datetime import timedelta
+
+    from merchants.purchasing.panels import purchasing_panel
+
+    assert purchasing_panel(world["shop"]) is None
+    po = purchasing.create_purchase_order(world["buyer"].id, world["supplier"].id, [(world["rice"].id, 2)])
+    purchasing.submit_purchase_order(world["buyer"].id, po.id)
+    purchasing.confirm_purchase_order(world["seller"].id, po.id)
+    invoice = purchasing.load_order(po.id).invoice
+    invoice.due_at = invoice.due_at - timedelta(days=30)
+    db.session.commit()
+    with app.test_request_context(headers={"Accept-Language": "en"}):
+        html = str(purchasing_panel(world["shop"]))
+    assert "1 supplier invoice(s) overdue" in html and "¥100.00" in html

@@ -1,0 +1,400 @@
+"""Order use cases: each takes ids and plain values, runs in one transaction and commits, or raises.
+
+Objects are named by public id (`ord_...`, `shop_...`, `prd_...`) or integer key; both work, so the pages,
+the API, the demo town and the benchmarks call the same functions.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from functools import wraps
+from typing import Iterable
+
+from flask import current_app
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.attributes import flag_modified
+from sqlalchemy.orm.exc import StaleDataError
+
+from ..catalog.models import Product, ProductStatus, Shop, ShopKind, StockReason
+from ..catalog.stock import move_stock
+from ..extensions import db
+from ..money import Money
+from ..search.geo import distance_km
+from ..search.hours import is_open_at, minute_of_week
+from ..signals import order_completed
+from . import paying
+from .errors import (
+    BelowMinimumOrder, Conflict, FulfilmentUnavailable, InvalidTransition, NotFound, OrderChanged,
+    OutsideDeliveryRadius, PermissionDenied, RefundTooLarge, ShopClosed, ValidationError,
+)
+from .models import Fulfilment, Order, OrderLine, OrderStatus, PaymentMethod, Review
+
+MAX_LINES = 100
+MAX_QUANTITY = 999
+REFUNDABLE_STATUSES = (OrderStatus.rejected, OrderStatus.cancelled, OrderStatus.completed)
+
+
+def use_case(fn):
+    """One transaction per call: a refused request changes nothing, and an order changed by someone
+    else meanwhile (its version moved on) is reported as a conflict rather than overwritten."""
+
+    @wraps(fn)
+    def wrapper(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except StaleDataError:
+            db.session.rollback()
+            raise OrderChanged("The order changed meanwhile; reload it and try again.") from None
+        except BaseException:
+            db.session.rollback()
+            raise
+
+    return wrapper
+
+
+def _load(model, key, *, what: str, param: str):
+    if isinstance(key, bool) or key is None or key == "":
+        raise NotFound(f"No such {what}.", param=param)
+    if isinstance(key, int):
+        stmt = select(model).where(model.id == key)
+    elif isinstance(key, str):
+        stmt = select(model).where(model.public_id == key.strip())
+    else:
+        raise NotFound(f"No such {what}.", param=param)
+    obj = db.session.execute(stmt).scalar_one_or_none()
+    if obj is None:
+        raise NotFound(f"No such {what}.", param=param)
+    return obj
+
+
+def load_shop(shop_id) -> Shop:
+    shop = _load(Shop, shop_id, what="shop", param="shop")
+    if shop.kind != ShopKind.retail:
+        raise NotFound("No such shop.", param="shop")
+    return shop
+
+
+def order_for_resident(resident_id: int, order_id) -> Order:
+    """The resident's own order; anyone else's does not exist for them."""
+    order = _load(Order, order_id, what="order", param="id")
+    if order.resident_id != resident_id:
+        raise NotFound("No such order.", param="id")
+    return order
+
+
+def order_for_merchant(merchant_id: int, order_id) -> Order:
+    order = _load(Order, order_id, what="order", param="id")
+    if order.shop.owner_id != merchant_id:
+        raise NotFound("No such order.", param="id")
+    return order
+
+
+def order_for_party(user_id: int, order_id) -> Order:
+    """The order to its resident or to the owner of its shop."""
+    order = _load(Order, order_id, what="order", param="id")
+    if user_id not in (order.resident_id, order.shop.owner_id):
+        raise NotFound("No such order.", param="id")
+    return order
+
+
+# -- what a shop can do right now ---------------------------------------------------------------------
+
+
+def shop_is_open(shop: Shop, now: datetime | None = None) -> bool:
+    """Trading (the owner's switch) and inside the opening hours, in the site's time zone."""
+    moment = now or datetime.now(timezone.utc)
+    minute = minute_of_week(moment, current_app.config["BABEL_DEFAULT_TIMEZONE"])
+    return bool(shop.is_open) and is_open_at(shop.opening_hours, minute)
+
+
+def delivers_to(shop: Shop, lat: float, lon: float) -> bool:
+    return bool(shop.delivery_enabled) and distance_km(shop.latitude, shop.longitude, lat, lon) <= shop.delivery_radius_km
+
+
+# -- placing an order ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Checkout:
+    """What the resident chose at checkout besides the lines."""
+
+    fulfilment: str
+    payment_method: str
+    payment_method_id: str | None = None  # the provider's payment method, for card
+    address: str | None = None
+    lat: float | None = None
+    lon: float | None = None
+    note: str = ""
+
+
+def _parse_lines(shop: Shop, lines: Iterable) -> list[tuple[Product, int]]:
+    """(product, quantity) pairs of the shop's active products, repeated products added together."""
+    if lines is None or isinstance(lines, (str, bytes, dict)):
+        raise ValidationError("'lines' must be a list of products and quantities.", param="lines")
+    lines = list(lines)
+    if not lines:
+        raise ValidationError("An order needs at least one line.", param="lines")
+    if len(lines) > MAX_LINES:
+        raise ValidationError(f"An order has at most {MAX_LINES} lines.", param="lines")
+    wanted: dict[int, int] = {}
+    products: dict[int, Product] = {}
+    for index, (product_key, quantity) in enumerate(lines):
+        param = f"lines[{index}]"
+        if isinstance(quantity, bool) or not isinstance(quantity, int) or quantity < 1:
+            raise ValidationError("Quantity must be a whole number of at least 1.", param=f"{param}.quantity")
+        product = _load(Product, product_key, what="product", param=f"{param}.product")
+        if product.shop_id != shop.id or product.status != ProductStatus.active:
+            raise NotFound("This shop does not sell that product.", param=f"{param}.product")
+        products[product.id] = product
+        wanted[product.id] = wanted.get(product.id, 0) + quantity
+        if wanted[product.id] > MAX_QUANTITY:
+            raise ValidationError(f"At most {MAX_QUANTITY} of one product.", param=f"{param}.quantity")
+    # Always the same order of rows: concurrent checkouts then take row locks without deadlocking.
+    return [(products[pid], wanted[pid]) for pid in sorted(wanted)]
+
+
+def _check_fulfilment(shop: Shop, checkout: Checkout, subtotal: Money) -> Money:
+    """Refuse what the shop cannot do; the delivery fee when it delivers."""
+    if checkout.fulfilment not in Fulfilment.__members__:
+        raise ValidationError("'fulfilment' must be pickup or delivery.", param="fulfilment")
+    if checkout.fulfilment == Fulfilment.pickup:
+        if not shop.pickup_enabled:
+            raise FulfilmentUnavailable("This shop does not offer pickup.", param="fulfilment")
+        return Money.zero(shop.currency)
+    if not shop.delivery_enabled:
+        raise FulfilmentUnavailable("This shop does not deliver.", param="fulfilment")
+    if not (checkout.address or "").strip():
+        raise ValidationError("A delivery needs an address.", param="address")
+    for name in ("lat", "lon"):
+        value = getattr(checkout, name)
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise ValidationError("A delivery needs the point to deliver to (lat, lon).", param=name)
+    if not (-90 <= checkout.lat <= 90 and -180 <= checkout.lon <= 180):
+        raise ValidationError("That point is not on the map.", param="lat")
+    if not delivers_to(shop, checkout.lat, checkout.lon):
+        km = distance_km(shop.latitude, shop.longitude, checkout.lat, checkout.lon)
+        raise OutsideDeliveryRadius(
+            f"The shop delivers within {shop.delivery_radius_km:g} km; that address is {km:.1f} km away.",
+            param="address")
+    if subtotal < shop.minimum_order:
+        raise BelowMinimumOrder(
+            f"Delivery needs an order of at least {shop.minimum_order.format()}.",
+            param="lines")
+    return shop.delivery_fee
+
+
+@use_case
+def place_order(resident_id: int, shop_id, lines: Iterable, checkout: Checkout, *,
+                idempotency_key: str | None = None, now: datetime | None = None) -> Order:
+    """Take the stock and start the payment, all or nothing.
+
+    `lines` are (product, quantity) pairs. With an `idempotency_key`, a retry (a double tap, a
+    reload, a lost response) returns the order the first attempt made and creates nothing.
+    """
+    if idempotency_key:
+        if len(idempotency_key) > 255:
+            raise ValidationError("The idempotency key is at most 255 characters.", param="Idempotency-Key")
+        earlier = _order_by_checkout_key(resident_id, idempotency_key)
+        if earlier is not None:
+            return earlier
+    shop = load_shop(shop_id)
+    if checkout.payment_method not in PaymentMethod.__members__:
+        raise ValidationError("'payment_method' must be card or cash.", param="payment_method")
+    if checkout.payment_method == PaymentMethod.card and not (checkout.payment_method_id or "").strip():
+        raise ValidationError("A card payment needs 'payment_method_id'.", param="payment_method_id")
+    if len(checkout.note or "") > 500:
+        raise ValidationError("The note is at most 500 characters.", param="note")
+    if not shop_is_open(shop, now):
+        raise ShopClosed("The shop is closed now.", param="shop")
+    wanted = _parse_lines(shop, lines)
+    subtotal = sum((p.price.times(q) for p, q in wanted), Money.zero(shop.currency))
+    fee = _check_fulfilment(shop, checkout, subtotal)
+    delivery = checkout.fulfilment == Fulfilment.delivery
+    order = Order(
+        resident_id=resident_id, shop_id=shop.id, fulfilment=Fulfilment(checkout.fulfilment),
+        payment_method=PaymentMethod(checkout.payment_method), currency=shop.currency,
+        subtotal_amount=subtotal.amount, delivery_fee_amount=fee.amount, total_amount=(subtotal + fee).amount,
+        delivery_address=checkout.address.strip() if delivery else None,
+        delivery_latitude=float(checkout.lat) if delivery else None,
+        delivery_longitude=float(checkout.lon) if delivery else None,
+        note=(checkout.note or "").strip(), checkout_key=idempotency_key or None,
+    )
+    for product, quantity in wanted:
+        order.lines.append(OrderLine(
+            product_id=product.id, name=product.name, quantity=quantity, unit_price_amount=product.price_amount,
+            line_total_amount=product.price.times(quantity).amount, currency=product.currency))
+    db.session.add(order)
+    try:
+        db.session.flush()
+    except IntegrityError:
+        # The same key raced in from a second request: that one's order is the answer.
+        db.session.rollback()
+        earlier = _order_by_checkout_key(resident_id, idempotency_key) if idempotency_key else None
+        if earlier is None:
+            raise
+        return earlier
+    for product, quantity in wanted:
+        move_stock(product.id, -quantity, StockReason.sale, reference=order.public_id, user_id=resident_id)
+    if order.payment_method == PaymentMethod.card:
+        paying.charge_card(order, checkout.payment_method_id.strip(),
+                           idempotency_key=f"{order.public_id}-charge")
+    else:
+        paying.expect_cash(order)
+    db.session.commit()
+    return order
+
+
+def _order_by_checkout_key(resident_id: int, key: str) -> Order | None:
+    return db.session.execute(
+        select(Order).where(Order.resident_id == resident_id, Order.checkout_key == key)
+    ).scalar_one_or_none()
+
+
+# -- moving an order along --------------------------------------------------------------------------
+
+
+def _return_stock(order: Order, user_id: int) -> None:
+    for line in sorted(order.lines, key=lambda line: line.product_id):
+        move_stock(line.product_id, line.quantity, StockReason.cancel, reference=order.public_id, user_id=user_id)
+
+
+@use_case
+def accept_order(merchant_id: int, order_id) -> Order:
+    order = order_for_merchant(merchant_id, order_id)
+    order.accept()
+    db.session.commit()
+    return order
+
+
+@use_case
+def reject_order(merchant_id: int, order_id, reason: str) -> Order:
+    """The shop cannot fill the order: stock back on the shelf, the resident's money back."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError("Say why the order is rejected.", param="reason")
+    if len(reason) > 255:
+        raise ValidationError("The reason is at most 255 characters.", param="reason")
+    order = order_for_merchant(merchant_id, order_id)
+    order.reject(reason)
+    _return_stock(order, merchant_id)
+    paying.release(order, reason="rejected")
+    db.session.commit()
+    return order
+
+
+@use_case
+def cancel_order(resident_id: int, order_id) -> Order:
+    """The resident changes their mind before the shop accepts."""
+    order = order_for_resident(resident_id, order_id)
+    if order.status != OrderStatus.placed:
+        raise InvalidTransition("The shop has already taken this order; ask them to cancel it.", param="status")
+    order.cancel()
+    _return_stock(order, resident_id)
+    paying.release(order, reason="cancelled")
+    db.session.commit()
+    return order
+
+
+@use_case
+def mark_order_ready(merchant_id: int, order_id) -> Order:
+    """Ready for pickup, or out for delivery, by the order's fulfilment."""
+    order = order_for_merchant(merchant_id, order_id)
+    order.mark_ready()
+    db.session.commit()
+    return order
+
+
+@use_case
+def complete_order(merchant_id: int, order_id) -> Order:
+    """Handed over: cash, when the order is paid in cash, is in the merchant's hand."""
+    order = order_for_merchant(merchant_id, order_id)
+    order.complete()
+    if order.payment_method == PaymentMethod.cash:
+        paying.collect_cash(order)
+    db.session.flush()
+    order_completed.send(current_app._get_current_object(), order_id=order.id, shop_id=order.shop_id)
+    db.session.commit()
+    return order
+
+
+@use_case
+def refund_order(merchant_id: int, order_id, amount: int, *, reason: str = "") -> Order:
+    """Give back part or all of what was paid, never more than is left to give back."""
+    if isinstance(amount, bool) or not isinstance(amount, int) or amount < 1:
+        raise ValidationError("'amount' must be a whole number of minor units, at least 1.", param="amount")
+    order = order_for_merchant(merchant_id, order_id)
+    if order.status not in REFUNDABLE_STATUSES:
+        raise InvalidTransition("Refund an order once it is completed, rejected or cancelled.", param="status")
+    payment = order.payment
+    left = payment.refundable if payment is not None else Money.zero(order.currency)
+    if amount > left.amount:
+        raise RefundTooLarge(f"At most {left.amount} can still be refunded.", param="amount")
+    paying.refund(order, Money(amount, order.currency), reason=(reason or "").strip()[:500], user_id=merchant_id)
+    # Two refunds at once must not both pass the check above: writing the order checks its version.
+    flag_modified(order, "note")
+    db.session.commit()
+    return order
+
+
+# -- reviews --------------------------------------------------------------------------------------
+
+
+@use_case
+def review_order(resident_id: int, order_id, rating: int, text: str = "") -> Review:
+    order = order_for_resident(resident_id, order_id)
+    if order.status != OrderStatus.completed:
+        raise InvalidTransition("Review an order once it is completed.", param="status")
+    if isinstance(rating, bool) or not isinstance(rating, int) or not 1 <= rating <= 5:
+        raise ValidationError("The rating is a whole number from 1 to 5.", param="rating")
+    text = (text or "").strip()
+    if len(text) > 2000:
+        raise ValidationError("A review is at most 2000 characters.", param="text")
+    if db.session.execute(select(Review.id).where(Review.order_id == order.id)).first():
+        raise Conflict("This order is already reviewed.", code="already_reviewed")
+    review = Review(order_id=order.id, shop_id=order.shop_id, resident_id=resident_id, rating=rating, text=text)
+    db.session.add(review)
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        raise Conflict("This order is already reviewed.", code="already_reviewed") from None
+    return review
+
+
+def shop_rating(shop_id: int) -> tuple[float | None, int]:
+    """(average rating, number of reviews) of a shop."""
+    avg, count = db.session.execute(
+        select(func.avg(Review.rating), func.count(Review.id)).where(Review.shop_id == shop_id)).one()
+    return (round(float(avg), 1) if avg is not None else None), count
+
+
+def shop_reviews(shop_id: int, limit: int = 20) -> list[Review]:
+    return list(db.session.execute(
+        select(Review).where(Review.shop_id == shop_id).order_by(Review.id.desc()).limit(limit)).scalars())
+
+
+# -- lists ---------------------------------------------------------------------------------------
+
+
+def resident_orders(resident_id: int, limit: int = 50) -> list[Order]:
+    return list(db.session.execute(
+        select(Order).where(Order.resident_id == resident_id).order_by(Order.id.desc()).limit(limit)).scalars())
+
+
+OPEN_STATUSES = (OrderStatus.placed, OrderStatus.accepted, OrderStatus.ready, OrderStatus.out_for_delivery)
+
+
+def merchant_inbox(merchant_id: int, *, open_only: bool = True, limit: int = 100) -> list[Order]:
+    """Orders of the merchant's shops, the newest first; only the ones still to act on by default."""
+    stmt = select(Order).join(Shop, Shop.id == Order.shop_id).where(Shop.owner_id == merchant_id)
+    if open_only:
+        stmt = stmt.where(Order.status.in_(OPEN_STATUSES))
+    return list(db.session.execute(stmt.order_by(Order.id.desc()).limit(limit)).scalars())
+
+
+def unseen_count(merchant_id: int) -> int:
+    """Orders waiting for the shop to accept or reject: the inbox badge."""
+    return db.session.execute(
+        select(func.count(Order.id)).join(Shop, Shop.id == Order.shop_id)
+        .where(Shop.owner_id == merchant_id, Order.status == OrderStatus.placed)).scalar_one()
