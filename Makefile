@@ -42,8 +42,9 @@ demo: install
 test: install-dev
 	$(MAKE) --no-print-directory test-sqlite
 	@url="$(TEST_DATABASE_URL)"; \
-	if [ -z "$$url" ] && scripts/postgres-answers.sh; then url="$(PG_TEST_URL)"; scripts/create-test-database.sh "$$url"; fi; \
-	if [ -n "$$url" ]; then $(MAKE) --no-print-directory test-postgres TEST_DATABASE_URL="$$url"; \
+	if [ -z "$$url" ] && scripts/postgres-answers.sh; then url="$(PG_TEST_URL)"; fi; \
+	if [ -n "$$url" ]; then scripts/create-test-database.sh "$$url" && \
+	  $(MAKE) --no-print-directory test-postgres TEST_DATABASE_URL="$$url"; \
 	else echo "PostgreSQL not reachable: ran the suite on SQLite only."; fi
 
 test-sqlite:

@@ -55,8 +55,23 @@ def reset_schema() -> None:
     db.create_all()
 
 
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers", "unbalanced_books: the test leaves the books out of balance on purpose; skip the ledger check")
+
+
+def assert_books_balance() -> None:
+    """Reconcile the books: every entry sums to zero and every account balance is the sum of its
+    postings. Every test using `app` runs it at the end (opt out with @pytest.mark.unbalanced_books)."""
+    from financing.ledger.reconcile import check_postings
+
+    db.session.rollback()
+    problems = check_postings()
+    assert not problems, "the books do not balance:\n" + "\n".join(problems)
+
+
 @pytest.fixture
-def app(database_url, tmp_path):
+def app(database_url, tmp_path, request):
     app = create_app({
         "TESTING": True,
         "SQLALCHEMY_DATABASE_URI": database_url,
@@ -68,9 +83,13 @@ def app(database_url, tmp_path):
     })
     with app.app_context():
         reset_schema()
-        yield app
-        db.session.remove()
-        db.engine.dispose()
+        try:
+            yield app
+            if request.node.get_closest_marker("unbalanced_books") is None:
+                assert_books_balance()
+        finally:
+            db.session.remove()
+            db.engine.dispose()
 
 
 @pytest.fixture

@@ -139,8 +139,38 @@ def pending_count() -> int:
     return db.session.execute(select(func.count()).select_from(SearchOutbox)).scalar_one()
 
 
+def _has_uncommitted_writes(session: Session) -> bool:
+    """Whether the session's open transaction has written anything (reads alone do not count)."""
+    if not session.in_transaction():
+        return False
+    if session.new or session.dirty or session.deleted or session.info.get(_PENDING):
+        return True
+    connection = session.connection()
+    if connection.dialect.name == "sqlite":
+        # pysqlite opens a transaction only before a write statement.
+        return bool(connection.connection.dbapi_connection.in_transaction)
+    if connection.dialect.name == "postgresql":
+        return connection.exec_driver_sql("SELECT txid_current_if_assigned()").scalar() is not None
+    return True
+
+
 def on_catalog_changed(_sender, *, shop_id: int | None = None, product_ids=(), **_kw) -> None:
-    """Receiver of marketplace.signals.catalog_changed, for changes the ORM events cannot see."""
+    """Receiver of marketplace.signals.catalog_changed, for changes the ORM events cannot see.
+
+    Named products are reindexed; the whole shop only when no product is named. Sent inside an
+    open transaction, the outbox rows join it (and are drained after its commit); sent after a
+    commit, they are written and drained at once.
+    """
+    product_ids = [int(i) for i in (product_ids or ())]
+    shop_ids = [] if product_ids or not shop_id else [int(shop_id)]
+    if not (product_ids or shop_ids):
+        return
+    current = db.session()  # the request's session, not the scoped proxy
+    if _has_uncommitted_writes(current):
+        # Join it: the rows commit with the change they describe, and a second connection writing
+        # now would wait on this transaction's lock (SQLite).
+        enqueue(current, shop_ids=shop_ids, product_ids=product_ids)
+        return
     with Session(db.engine) as session:
-        enqueue(session, shop_ids=[shop_id] if shop_id else [], product_ids=product_ids or ())
+        enqueue(session, shop_ids=shop_ids, product_ids=product_ids)
         session.commit()

@@ -20,6 +20,10 @@ from .geo import KM_PER_DEGREE, bounding_box, cell_ids_around, cell_tokens_aroun
 from .models import SearchDocument, SearchShopHours
 
 REBUILD_BATCH_SHOPS = 2000
+RING_RADII_KM = (0.5, 1.0, 2.0)
+# Squared distance in km from the search centre, the same equirectangular figure as geo.distance_km.
+DIST2 = ("((d.latitude - :lat) * :ky) * ((d.latitude - :lat) * :ky)"
+         " + ((d.longitude - :lon) * :kx) * ((d.longitude - :lon) * :kx)")
 
 
 def _fts5_quote(token: str) -> str:
@@ -36,42 +40,76 @@ class SqlBackend(SearchBackend):
     # -- searching -----------------------------------------------------------------------------
 
     def search(self, query: SearchQuery) -> SearchPage:
+        if query.sort == "price":
+            order = ("CASE WHEN p.price_amount IS NULL THEN 1 ELSE 0 END, p.price_amount, dist2, d.shop_id, "
+                     "COALESCE(d.product_id, 0)")
+        elif query.sort == "relevance" and query.terms:
+            order = "rank, dist2, d.shop_id, COALESCE(d.product_id, 0)"
+        else:
+            order = "dist2, d.shop_id, COALESCE(d.product_id, 0)"
+        # Nearest first: search growing circles and stop at the first that fills the page. Everything
+        # inside a circle is nearer than anything outside it, so the page is the same as the full search's,
+        # without sorting every document of a dense district.
+        by_distance = order.startswith("dist2")
+        radii = [r for r in RING_RADII_KM if r < query.radius_km] if by_distance else []
+        radii.append(query.radius_km)
+        for radius in radii:
+            base, params, rank = self._filtered(query, radius)
+            sql = (f"SELECT d.kind, d.shop_id, d.product_id, {DIST2} AS dist2, {rank} AS rank {base} "
+                   f"ORDER BY {order} LIMIT :limit OFFSET :offset")
+            rows = db.session.execute(text(sql), {**params, "limit": query.limit + 1, "offset": query.offset}).all()
+            if len(rows) > query.limit:
+                break
+        hits = [SearchHit(kind=r.kind, shop_id=r.shop_id, product_id=r.product_id,
+                          distance_km=math.sqrt(max(r.dist2, 0.0)), score=-float(r.rank) if query.terms else None)
+                for r in rows[:query.limit]]
+        facets = {}
+        if query.facets:
+            if radius != query.radius_km:
+                base, params, _rank = self._filtered(query, query.radius_km)
+            facet_rows = db.session.execute(
+                text(f"SELECT COALESCE(p.category, s.category) AS category, COUNT(*) AS n {base} "
+                     "GROUP BY COALESCE(p.category, s.category)"), params).all()
+            facets = {r.category: r.n for r in facet_rows}
+        return SearchPage(hits=hits, has_more=len(rows) > query.limit, facets=facets)
+
+    @staticmethod
+    def _filtered(query: SearchQuery, radius_km: float) -> tuple[str, dict, str]:
+        """(FROM ... WHERE ..., its parameters, the rank expression) for the query within radius_km."""
         dialect = db.engine.dialect.name
         params: dict = {
             "lat": query.lat, "lon": query.lon, "ky": KM_PER_DEGREE, "kx": km_per_degree_lon(query.lat),
-            "r2": query.radius_km * query.radius_km, "minute": query.minute_of_week,
-            "limit": query.limit + 1, "offset": query.offset,
+            "r2": radius_km * radius_km, "minute": query.minute_of_week, "true": True,
         }
         params["min_lat"], params["max_lat"], params["min_lon"], params["max_lon"] = bounding_box(
-            query.lat, query.lon, query.radius_km)
-        dist2 = ("((d.latitude - :lat) * :ky) * ((d.latitude - :lat) * :ky)"
-                 " + ((d.longitude - :lon) * :kx) * ((d.longitude - :lon) * :kx)")
+            query.lat, query.lon, radius_km)
         where = [
             "d.latitude BETWEEN :min_lat AND :max_lat",
             "d.longitude BETWEEN :min_lon AND :max_lon",
-            f"{dist2} <= :r2",
+            f"{DIST2} <= :r2",
             "(d.product_id IS NULL OR p.status = 'active')",
         ]
         rank = "0"
         if query.terms:
-            cells = cell_tokens_around(query.lat, query.lon, query.radius_km)
+            cells = cell_tokens_around(query.lat, query.lon, radius_km)
             if dialect == "sqlite":
-                words = [_fts5_quote(t) for t in query.terms.exact] + [_fts5_quote(t) + "*" for t in query.terms.prefixes]
+                words = ([_fts5_quote(t) for t in query.terms.exact]
+                         + [_fts5_quote(t) + "*" for t in query.terms.prefixes])
                 params["match"] = ("cells : (" + " OR ".join(_fts5_quote(c) for c in cells) + ") AND words : ("
                                    + " AND ".join(words) + ")")
                 source = "search_fts JOIN search_documents d ON d.id = search_fts.rowid"
                 where.insert(0, "search_fts MATCH :match")
                 rank = "bm25(search_fts, 1.0, 0.0)"  # lower is better
             else:
-                words = [_tsquery_quote(t) for t in query.terms.exact] + [_tsquery_quote(t) + ":*"
-                                                                       for t in query.terms.prefixes]
+                words = ([_tsquery_quote(t) for t in query.terms.exact]
+                         + [_tsquery_quote(t) + ":*" for t in query.terms.prefixes])
                 params["tsq"] = "(" + " | ".join(_tsquery_quote(c) for c in cells) + ") & " + " & ".join(words)
                 source = "search_documents d"
                 where.insert(0, f"{PG_VECTOR} @@ CAST(:tsq AS tsquery)")
                 rank = f"-ts_rank({PG_VECTOR}, CAST(:tsq AS tsquery))"  # negated: lower is better, as bm25
         else:
             source = "search_documents d"
-            cell_ids = cell_ids_around(query.lat, query.lon, query.radius_km)
+            cell_ids = cell_ids_around(query.lat, query.lon, radius_km)
             where.insert(0, "d.cell IN (%s)" % ", ".join(str(int(c)) for c in cell_ids))
         if query.type != "all":
             where.append("d.kind = :kind")
@@ -83,30 +121,10 @@ class SqlBackend(SearchBackend):
             where.append("s.is_open = :true AND EXISTS (SELECT 1 FROM search_shop_hours h WHERE h.shop_id = d.shop_id"
                          " AND h.opens_at <= :minute AND h.closes_at > :minute)")
         if query.delivers:
-            where.append(f"s.delivery_enabled = :true AND {dist2} <= s.delivery_radius_km * s.delivery_radius_km")
-        params["true"] = True
+            where.append(f"s.delivery_enabled = :true AND {DIST2} <= s.delivery_radius_km * s.delivery_radius_km")
         base = (f"FROM {source} JOIN shops s ON s.id = d.shop_id LEFT JOIN products p ON p.id = d.product_id "
                 f"WHERE {' AND '.join(where)}")
-
-        if query.sort == "price":
-            order = "CASE WHEN p.price_amount IS NULL THEN 1 ELSE 0 END, p.price_amount, dist2, d.shop_id, COALESCE(d.product_id, 0)"
-        elif query.sort == "relevance" and query.terms:
-            order = "rank, dist2, d.shop_id, COALESCE(d.product_id, 0)"
-        else:
-            order = "dist2, d.shop_id, COALESCE(d.product_id, 0)"
-        sql = (f"SELECT d.kind, d.shop_id, d.product_id, {dist2} AS dist2, {rank} AS rank {base} "
-               f"ORDER BY {order} LIMIT :limit OFFSET :offset")
-        rows = db.session.execute(text(sql), params).all()
-        hits = [SearchHit(kind=r.kind, shop_id=r.shop_id, product_id=r.product_id,
-                          distance_km=math.sqrt(max(r.dist2, 0.0)), score=-float(r.rank) if query.terms else None)
-                for r in rows[:query.limit]]
-        facets = {}
-        if query.facets:
-            facet_rows = db.session.execute(
-                text(f"SELECT COALESCE(p.category, s.category) AS category, COUNT(*) AS n {base} "
-                     "GROUP BY COALESCE(p.category, s.category)"), params).all()
-            facets = {r.category: r.n for r in facet_rows}
-        return SearchPage(hits=hits, has_more=len(rows) > query.limit, facets=facets)
+        return base, params, rank
 
     # -- indexing ------------------------------------------------------------------------------
 

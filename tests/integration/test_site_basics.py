@@ -91,3 +91,27 @@ def test_an_oversized_upload_answers_413_not_500(app, client):
     app.config["MAX_CONTENT_LENGTH"] = 100
     resp = client.post("/api/v1/auth/token", data="x" * 1000, content_type="application/json")
     assert resp.status_code == 413
+
+
+def test_every_form_post_outside_the_api_is_refused_without_a_csrf_token(app):
+    """CSRF protection is global: a page's POST route that forgot it would show up here."""
+    from marketplace.extensions import csrf
+
+    app.config["WTF_CSRF_ENABLED"] = True
+    client = app.test_client()
+    checked = []
+    for rule in app.url_map.iter_rules():
+        if "POST" not in rule.methods or rule.rule.startswith("/api/"):
+            continue
+        view = app.view_functions[rule.endpoint]
+        exempt = (f"{view.__module__}.{view.__name__}" in csrf._exempt_views
+                  or rule.endpoint.partition(".")[0] in csrf._exempt_blueprints)
+        if exempt:
+            continue
+        path = rule.rule
+        for arg in rule.arguments:
+            path = path.replace(f"<int:{arg}>", "1").replace(f"<{arg}>", "x1").replace(f"<string:{arg}>", "x1")
+        resp = client.post(path, data={"anything": "1"})
+        assert resp.status_code == 400, f"POST {rule.rule} answered {resp.status_code} without a CSRF token"
+        checked.append(rule.rule)
+    assert "/account/login" in checked and "/language" in checked

@@ -150,3 +150,21 @@ def test_any_searchable_shop_field_queues_the_shop(app, field):
     setattr(shop, field, "fruit" if field == "category" else "新的介绍")
     db.session.commit()
     assert outbox_rows() == [("shop", shop.id)]
+
+
+def test_catalog_changed_for_products_queues_only_those_products(app):
+    shop = make_shop()
+    product = make_product(shop, name="酱油")
+    app.config["SEARCH_INDEX_ON_COMMIT"] = False
+    catalog_changed.send(app, shop_id=shop.id, product_ids=[product.id])
+    assert outbox_rows() == [("product", product.id)]
+
+
+def test_catalog_changed_inside_a_transaction_joins_it(app):
+    product = make_product(make_shop(), name="米醋")
+    db.session.execute(type(product).__table__.update().where(type(product).__table__.c.id == product.id)
+                       .values(name="陈醋"))
+    catalog_changed.send(app, shop_id=product.shop_id, product_ids=[product.id])
+    assert names(q="陈醋") == []  # not before the commit
+    db.session.commit()
+    assert names(q="陈醋") == ["陈醋"]

@@ -1,0 +1,245 @@
+"""Nearby search latency on a town of realistic size, on SQLite and PostgreSQL.
+
+Builds a town with the demo generator's geography (one district at demo size, Taizhou's eight
+districts at the seed's scale) and catalogue: shops along street grids, ten catalogue products
+each, opening hours of three kinds. Indexes it with `rebuild_index` (timed), then runs resident
+searches from random homes, in-process through the same service the API calls (query parsing,
+backend, and the live details of each hit), and reports p50 / p95 / max per kind of search.
+
+    python -m bench.search                                # demo size and the seed's scale, SQLite
+    python -m bench.search --sizes demo --databases sqlite,postgresql
+    python -m bench.search --sizes seed --databases postgresql --queries 300
+
+The machine is shared: the load average at the start of each run is kept with its figures.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import statistics
+import subprocess
+import tempfile
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+RESULTS = os.path.join(ROOT, "bench", "results", "search.json")
+PG_URL = os.environ.get("BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/marketplace_bench_search")
+SIZES = {"demo": 200, "tenth": 15_000, "seed": 150_000}  # retail shops
+PRODUCTS_PER_SHOP = 10
+HOURS = (
+    {d: [["07:00", "22:00"]] for d in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")},
+    {d: [["00:00", "24:00"]] for d in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")},
+    {d: [["09:00", "18:00"]] for d in ("mon", "tue", "wed", "thu", "fri")},
+)
+
+
+def fresh_database(kind: str, workdir: str) -> str:
+    if kind == "sqlite":
+        return "sqlite:///" + os.path.join(workdir, "bench-search.db")
+    base, name = PG_URL.rsplit("/", 1)
+    subprocess.run(["psql", base + "/postgres", "-qc", f'DROP DATABASE IF EXISTS "{name}"'], check=True)
+    subprocess.run(["psql", base + "/postgres", "-qc", f'CREATE DATABASE "{name}"'], check=True)
+    return PG_URL
+
+
+def build_town(merchants: int, rng: random.Random):
+    """Shops and products written in bulk (past the outbox, as the demo seed does). Returns the grids."""
+    import numpy as np
+
+    from marketplace.accounts.models import User
+    from marketplace.catalog.models import Product, Shop
+    from marketplace.demo.bulk import bulk_insert
+    from marketplace.demo.catalogue import items_by_category
+    from marketplace.demo.geography import district_shares, grids_for, place_shop_fronts
+    from marketplace.extensions import db
+    from marketplace.ids import new_public_id
+    from marketplace.statemachine import utcnow
+
+    now = utcnow()
+    np_rng = np.random.default_rng(rng.randrange(2**32))
+    bulk_insert(User, [{"id": 1, "email": "owner@bench.test", "name": "Owner", "password_hash": "x",
+                        "public_id": new_public_id("usr"), "created_at": now, "password_changed_at": now}])
+    catalogue = items_by_category()
+    categories = sorted(catalogue)
+    grids = grids_for(merchants)
+    shop_grid = district_shares(grids, merchants, np_rng)
+    lat = np.zeros(merchants)
+    lon = np.zeros(merchants)
+    addresses = [""] * merchants
+    for gi, grid in enumerate(grids):
+        idx = np.flatnonzero(shop_grid == gi)
+        _blocks, la, lo, addr = place_shop_fronts(grid, len(idx), np_rng)
+        lat[idx], lon[idx] = la, lo
+        for j, i in enumerate(idx.tolist()):
+            addresses[i] = addr[j][1]
+
+    def shops():
+        for i in range(merchants):
+            category = categories[i % len(categories)]
+            yield {"id": i + 1, "owner_id": 1, "name": f"{catalogue[category][0].name_zh[:2]}{i}号店",
+                   "kind": "retail", "category": category, "description": "", "address": addresses[i],
+                   "latitude": float(lat[i]), "longitude": float(lon[i]), "currency": "CNY",
+                   "delivery_enabled": rng.random() < 0.7, "delivery_radius_km": rng.choice((1.0, 2.0, 3.0)),
+                   "delivery_fee_amount": 300, "minimum_order_amount": 2000, "pickup_enabled": True,
+                   "opening_hours": rng.choices(HOURS, weights=(8, 1, 1))[0], "is_open": rng.random() < 0.97,
+                   "public_id": new_public_id("shop"), "created_at": now}
+
+    def products():
+        pid = 0
+        for i in range(merchants):
+            items = rng.sample(catalogue[categories[i % len(categories)]], PRODUCTS_PER_SHOP)
+            for item in items:
+                pid += 1
+                yield {"id": pid, "shop_id": i + 1, "sku": item.sku_prefix, "name": item.name_zh,
+                       "name_en": item.name_en, "description": "", "category": item.category, "unit": item.unit_en,
+                       "price_amount": item.retail_fen, "currency": "CNY", "stock_on_hand": rng.randrange(0, 50),
+                       "low_stock_threshold": 0, "status": "active", "public_id": new_public_id("prd"),
+                       "created_at": now, "updated_at": now}
+
+    bulk_insert(Shop, shops())
+    bulk_insert(Product, products())
+    db.session.commit()
+    return grids
+
+
+def query_mix(rng: random.Random, grids) -> list[tuple[str, dict]]:
+    """(kind, build_query arguments) for one resident search each, from a random home in a district."""
+    from marketplace.demo.catalogue import load_catalogue
+
+    items = load_catalogue()
+    weights = [g.district.weight for g in grids]
+    kinds = ("words", "words_open_nearest", "category_nearest", "browse_nearest", "words_cheapest", "english_prefix")
+    mix = []
+    for n in range(len(kinds) * 1000):
+        grid = rng.choices(grids, weights=weights)[0]
+        lat = grid.lat0 + rng.random() * grid.rows * grid.dlat
+        lon = grid.lon0 + rng.random() * grid.cols * grid.dlon
+        item = rng.choice(items)
+        chinese = item.name_zh.split()[0]
+        start = rng.randrange(max(1, len(chinese) - 1))
+        word = chinese[start:start + 2]
+        kind = kinds[n % len(kinds)]
+        args = {"lat": lat, "lon": lon}
+        if kind == "words":
+            args.update(q=word)
+        elif kind == "words_open_nearest":
+            args.update(q=word, open_now="1", sort="distance")
+        elif kind == "category_nearest":
+            args.update(category=item.category, sort="distance")
+        elif kind == "browse_nearest":
+            args.update(sort="distance")
+        elif kind == "words_cheapest":
+            args.update(q=word, sort="price", delivers="1")
+        else:
+            args.update(q=item.name_en.split()[0][:4].lower())
+        mix.append((kind, args))
+    return mix
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+
+
+def run(size: str, kind: str, workdir: str, queries: int, seed: int) -> dict:
+    os.environ["SEARCH_INDEX_ON_COMMIT"] = "false"
+    url = fresh_database(kind, workdir)
+    from marketplace import create_app
+    from marketplace.extensions import db
+    from marketplace.search import services
+    from marketplace.search.indexing import rebuild_index
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SEARCH_INDEX_ON_COMMIT": False, "TESTING": True})
+    rng = random.Random(seed)
+    with app.app_context():
+        db.create_all()
+        began = time.perf_counter()
+        grids = build_town(SIZES[size], rng)
+        town_seconds = time.perf_counter() - began
+        began = time.perf_counter()
+        documents = rebuild_index(show_progress=False)
+        index_seconds = time.perf_counter() - began
+        if kind == "postgresql":
+            with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+                conn.exec_driver_sql("VACUUM ANALYZE")
+        else:
+            db.session.execute(db.text("ANALYZE"))
+            db.session.commit()
+        mix = query_mix(rng, grids)
+        rng.shuffle(mix)
+        load = os.getloadavg()[0]
+        with app.test_request_context():
+            for kind_name, args in mix[:50]:  # warm the caches
+                services.search_nearby(services.build_query(**args))
+            timings: dict[str, list[float]] = {}
+            cpu: list[float] = []
+            hits: dict[str, list[int]] = {}
+            for kind_name, args in mix[50:50 + queries]:
+                t0, c0 = time.perf_counter(), time.process_time()
+                results = services.search_nearby(services.build_query(**args))
+                timings.setdefault(kind_name, []).append((time.perf_counter() - t0) * 1000)
+                cpu.append((time.process_time() - c0) * 1000)
+                hits.setdefault(kind_name, []).append(len(results.hits))
+                db.session.remove()
+        all_ms = [t for ts in timings.values() for t in ts]
+        result = {
+            "size": size, "database": kind, "shops": SIZES[size], "documents": documents,
+            "town_seconds": round(town_seconds, 1), "index_seconds": round(index_seconds, 1),
+            "load_average_at_start": round(load, 2), "queries": len(all_ms),
+            "all": {"p50_ms": round(percentile(all_ms, 50), 2), "p95_ms": round(percentile(all_ms, 95), 2),
+                    "max_ms": round(max(all_ms), 2),
+                    # this process's CPU per search: steadier than wall time on a shared machine
+                    # (SQLite runs in-process, so it is all of the work there; PostgreSQL's server is not in it)
+                    "cpu_p50_ms": round(percentile(cpu, 50), 2), "cpu_p95_ms": round(percentile(cpu, 95), 2)},
+            "by_kind": {k: {"n": len(v), "p50_ms": round(percentile(v, 50), 2), "p95_ms": round(percentile(v, 95), 2),
+                            "mean_hits": round(statistics.mean(hits[k]), 1)} for k, v in sorted(timings.items())},
+        }
+        db.session.remove()
+        db.engine.dispose()
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", default="demo,seed")
+    parser.add_argument("--databases", default="sqlite")
+    parser.add_argument("--queries", type=int, default=600)
+    parser.add_argument("--seed", type=int, default=7)
+    args = parser.parse_args()
+    results = []
+    with tempfile.TemporaryDirectory() as workdir:
+        for size in args.sizes.split(","):
+            for kind in args.databases.split(","):
+                # One process per run keeps each app's engine and caches separate.
+                out = subprocess.run(
+                    [os.sys.executable, "-c", "import json,sys; from bench.search import run; "
+                     f"print(json.dumps(run({size!r}, {kind!r}, {workdir!r}, {args.queries}, {args.seed})))"],
+                    cwd=ROOT, capture_output=True, text=True)
+                if out.returncode != 0:
+                    print(out.stderr[-2000:])
+                    raise SystemExit(f"{size}/{kind} failed")
+                result = json.loads(out.stdout.strip().splitlines()[-1])
+                results.append(result)
+                a = result["all"]
+                print(f"{size:>5} {kind:<10} {result['documents']:>9} docs  index {result['index_seconds']:>7.1f} s  "
+                      f"p50 {a['p50_ms']:6.1f} ms  p95 {a['p95_ms']:6.1f} ms  max {a['max_ms']:6.1f} ms  "
+                      f"cpu p50 {a['cpu_p50_ms']:5.1f} p95 {a['cpu_p95_ms']:5.1f} ms  "
+                      f"(load {result['load_average_at_start']})")
+                for k, v in result["by_kind"].items():
+                    print(f"      {k:<20} p50 {v['p50_ms']:6.1f} ms  p95 {v['p95_ms']:6.1f} ms  hits {v['mean_hits']}")
+    os.makedirs(os.path.dirname(RESULTS), exist_ok=True)
+    earlier = []
+    if os.path.exists(RESULTS):  # keep the runs of other sizes and databases
+        with open(RESULTS) as f:
+            earlier = json.load(f).get("runs", [])
+    done = {(r["size"], r["database"]) for r in results}
+    results = [r for r in earlier if (r["size"], r["database"]) not in done] + results
+    with open(RESULTS, "w") as f:
+        json.dump({"measured_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "runs": results}, f, indent=2)
+    print(f"wrote {os.path.relpath(RESULTS, ROOT)}")
+
+
+if __name__ == "__main__":
+    main()
