@@ -39,7 +39,7 @@ if [[ "$stripe_host" == "127.0.0.1" || "$stripe_host" == "localhost" ]]; then
     "$VENV/bin/python" scripts/run_localstripe.py --host 127.0.0.1 --port "$stripe_port" \
       >instance/localstripe.log 2>&1 &
     children+=($!)
-    for _ in $(seq 1 50); do answers 127.0.0.1 "$stripe_port" && break; sleep 0.2; done
+    for _ in $(seq 1 300); do answers 127.0.0.1 "$stripe_port" && break; sleep 0.2; done  # a minute at most
     answers 127.0.0.1 "$stripe_port" || { echo "localstripe did not start; see instance/localstripe.log" >&2; exit 1; }
     echo "Payments: localstripe on http://127.0.0.1:$stripe_port (log in instance/localstripe.log)."
   fi

@@ -43,7 +43,7 @@ def register():
         try:
             user = services.register_user(form.email.data, form.password.data, form.name.data, form.role.data)
         except DomainError as exc:
-            flash(exc.message, "error")
+            flash(_(exc.message), "error")  # translated when the catalogue knows it
             refused = True
         else:
             login_user(user)
@@ -69,7 +69,7 @@ def change_password():
         try:
             services.change_password(current_user.id, form.current_password.data, form.new_password.data)
         except DomainError as exc:
-            flash(exc.message, "error")
+            flash(_(exc.message), "error")  # translated when the catalogue knows it
             refused = True
         else:
             flash(_("Your password is changed."), "success")

@@ -11,7 +11,7 @@ from ..schema import declare_database_only
 from ..statemachine import utcnow
 
 # Built by ddl.create_search_ddl, not by these models.
-declare_database_only("search_fts", "ix_search_documents_words")
+declare_database_only("search_fts", "ix_search_documents_words", "ix_search_documents_tsv", "search_tsv")
 
 
 class SearchDocument(db.Model):

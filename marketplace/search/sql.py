@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from ..extensions import db
 from .backend import Progress, SearchBackend, SearchHit, SearchPage, SearchQuery
-from .ddl import PG_VECTOR
+from .ddl import PG_VECTOR_COLUMN
 from .documents import all_shop_ids, documents_for_products, documents_for_shops
 from .geo import KM_PER_DEGREE, bounding_box, cell_ids_around, cell_tokens_around, km_per_degree_lon
 from .models import SearchDocument, SearchShopHours
@@ -105,8 +105,8 @@ class SqlBackend(SearchBackend):
                          + [_tsquery_quote(t) + ":*" for t in query.terms.prefixes])
                 params["tsq"] = "(" + " | ".join(_tsquery_quote(c) for c in cells) + ") & " + " & ".join(words)
                 source = "search_documents d"
-                where.insert(0, f"{PG_VECTOR} @@ CAST(:tsq AS tsquery)")
-                rank = f"-ts_rank({PG_VECTOR}, CAST(:tsq AS tsquery))"  # negated: lower is better, as bm25
+                where.insert(0, f"d.{PG_VECTOR_COLUMN} @@ CAST(:tsq AS tsquery)")
+                rank = f"-ts_rank(d.{PG_VECTOR_COLUMN}, CAST(:tsq AS tsquery))"  # negated: lower is better, as bm25
         else:
             source = "search_documents d"
             cell_ids = cell_ids_around(query.lat, query.lon, radius_km)

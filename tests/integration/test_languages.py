@@ -65,3 +65,13 @@ def test_the_language_switch_needs_a_csrf_token(app):
 def test_error_pages_are_translated(client):
     html = client.get("/no-such-page", headers={"Accept-Language": "zh-CN"}).get_data(as_text=True)
     assert "页面不存在" in html
+
+
+def test_a_refused_sign_up_explains_itself_in_chinese(client):
+    from tests.factories import make_user
+
+    make_user("resident", email="taken@example.test")
+    resp = client.post("/account/register", data={"name": "X", "email": "taken@example.test",
+                                                   "password": "long-enough-1", "role": "resident"},
+                       headers={"Accept-Language": "zh-CN"})
+    assert resp.status_code == 400 and "该邮箱已注册" in resp.get_data(as_text=True)
