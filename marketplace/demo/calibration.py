@@ -83,6 +83,10 @@ POPULARITY_SIGMA = 0.6
 
 # Trajectories: share of shops, and monthly drift of their order rate (assumption; a shop that grows
 # 3%/month ends a year ~40% up, one that declines 4%/month ~40% down).
+# Assumption (no published figure found): a shop that closes fades first, its orders falling
+# steadily over its last three months to a quarter of its usual pace, as custom drifts away.
+CLOSING_FADE_DAYS = 90
+CLOSING_FADE_FLOOR = 0.25
 TRAJECTORIES = {"grow": (0.35, 0.03), "stall": (0.40, 0.0), "decline": (0.25, -0.04)}
 MONTHLY_NOISE_SIGMA = (0.05, 0.3)  # per-shop month-to-month volatility, drawn in this range
 NEW_SHOP_RAMP_DAYS = 60  # a new shop's orders ramp from 40% to 100% over its first two months

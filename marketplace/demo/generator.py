@@ -377,6 +377,10 @@ class TownGenerator:
         popularity[0] = max(popularity[0], np.quantile(popularity, 0.9))
         target_per_day = self.spec.residents * self.spec.orders_per_resident_month / 30.44
         open_share = np.clip((np.minimum(self.close_day, D) - np.maximum(self.open_day, 0)) / max(D, 1), 0, 1)
+        # A closing shop's last days are fading ones: count them at their average pace.
+        fade_days = np.clip(np.minimum(self.close_day, D + 1) - np.maximum(self.open_day, 0), 0,
+                            cal.CLOSING_FADE_DAYS) * (self.close_day <= D)
+        open_share = np.clip(open_share - fade_days * (1 - cal.CLOSING_FADE_FLOOR) / 2 / max(D, 1), 0, 1)
         self.base_rate = target_per_day * popularity / max(1e-9, float((popularity * open_share).sum()))
 
         self.returning = np.array([cal.RETURNING_SHARE.get(c, cal.RETURNING_SHARE_DEFAULT)
@@ -615,6 +619,9 @@ class TownGenerator:
         age = day - self.open_day
         factor *= np.where(age < cal.NEW_SHOP_RAMP_DAYS, 0.4 + 0.6 * np.clip(age, 0, None) / cal.NEW_SHOP_RAMP_DAYS,
                            1.0)
+        to_close = self.close_day - day
+        fading = (to_close > 0) & (to_close <= cal.CLOSING_FADE_DAYS) & (self.close_day <= self.days)
+        factor[fading] *= cal.CLOSING_FADE_FLOOR + (1 - cal.CLOSING_FADE_FLOOR) * to_close[fading] / cal.CLOSING_FADE_DAYS
         factor[(day < self.open_day) | (day >= self.close_day)] = 0.0
         return self.base_rate * factor
 
