@@ -61,6 +61,8 @@ def run(size: str, kind: str, workdir: str) -> dict:
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     rows = {m.group(1): int(m.group(2).replace(",", ""))
             for m in re.finditer(r"^\s+([a-z_]+)\s+([\d,]+)$", proc.stdout, re.M)}
+    stages = {m.group(1): float(m.group(2))
+              for m in re.finditer(r"^(?:Stage|Seeded): (.+?) in ([\d.]+) s$", proc.stdout, re.M)}
     db_bytes = None
     if kind == "sqlite":
         path = url[len("sqlite:///"):]
@@ -71,7 +73,7 @@ def run(size: str, kind: str, workdir: str) -> dict:
         "cpu_seconds": round((after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime), 1),
         # ru_maxrss of children is the largest child so far: runs go smallest first, so it is this run's.
         "peak_rss_mb": round(after.ru_maxrss / 1024, 1), "load_average_at_start": round(load, 2),
-        "rows": rows, "rows_total": sum(rows.values()), "database_bytes": db_bytes,
+        "stages_seconds": stages, "rows": rows, "rows_total": sum(rows.values()), "database_bytes": db_bytes,
     }
 
 

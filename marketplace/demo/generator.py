@@ -156,8 +156,6 @@ class TownGenerator:
     def _add(self, model, row: dict) -> None:
         self._buffers.setdefault(model, []).append(row)
 
-    _WRITE_ORDER = None
-
     def _flush(self) -> None:
         from merchants.purchasing import models as po
 
@@ -194,15 +192,28 @@ class TownGenerator:
         self.password_hash = hash_password(DEMO_PASSWORD)
         self.echo(f"Laying out {self.spec.merchants} shops, {self.spec.suppliers} suppliers and "
                   f"{self.spec.residents} residents ...")
+        stage = time.perf_counter()
+
+        def done(what: str) -> None:
+            nonlocal stage
+            now = time.perf_counter()
+            self.echo(f"Stage: {what} in {now - stage:.1f} s")
+            stage = now
+
         self._lay_out()
+        done("layout")
         self._write_accounts()
+        done("accounts")
         self._write_shops_and_stock()
         self._flush()
         db.session.commit()
+        done("shops and products")
         self.echo(f"Trading {self.days} days, {self.start:%Y-%m-%d} to {self.end:%Y-%m-%d} ...")
         self._simulate()
+        done("history")
         self._write_final_stock()
         db.session.commit()
+        done("closing stock")
         self.summary.seconds = time.perf_counter() - began
         return self.summary
 
@@ -402,6 +413,8 @@ class TownGenerator:
     def _user(self, email: str, name: str, created: datetime, role: Role, *, address=None, lat=None, lon=None,
               phone=None) -> int:
         uid = self.ids.take(User)
+        if not self._user_ids:
+            self._user_ids = self.ids.public("usr", 1000)[::-1]
         self._add(User, {
             "id": uid, "public_id": self._user_ids.pop(), "email": email, "name": name,
             "password_hash": self.password_hash, "locale": "zh_CN", "phone": phone, "address": address,
@@ -415,9 +428,8 @@ class TownGenerator:
         spec = self.spec
         prng = _pyrng(spec.seed, "people")
         rng = _rng(spec.seed, "people")
-        total = spec.merchants + spec.suppliers + spec.residents + 1
-        self._user_ids = self.ids.public("usr", total)[::-1]
-        phones = rng.integers(130_0000_0000, 199_9999_9999, size=total).tolist()
+        self._user_ids: list[str] = []
+        phone_rng = _pyrng(spec.seed, "phones")
         self.lender_id = self._user(DEMO_ACCOUNTS["lender"], "台州银行信贷员", self.start - timedelta(days=400),
                                     Role.lender)
         self.merchant_user = np.zeros(spec.merchants, dtype=np.int64)
@@ -426,7 +438,7 @@ class TownGenerator:
             email = DEMO_ACCOUNTS["merchant"] if i == 0 else f"merchant{i:06d}@demo.local"
             created = self._day_start(int(self.open_day[i])) - timedelta(days=3)
             self.merchant_user[i] = self._user(email, person_name(prng), created, Role.merchant,
-                                               phone=str(phones.pop()))
+                                               phone=str(phone_rng.randrange(130_0000_0000, 199_9999_9999)))
             if len(self._buffers.get(User, ())) >= FLUSH_ROWS:
                 self._flush()
         self.supplier_user = np.zeros(spec.suppliers, dtype=np.int64)
@@ -434,7 +446,7 @@ class TownGenerator:
             email = DEMO_ACCOUNTS["supplier"] if j == 0 else f"supplier{j:05d}@demo.local"
             created = self.start - timedelta(days=int(rng.integers(400, 4000)))
             self.supplier_user[j] = self._user(email, person_name(prng), created, Role.supplier,
-                                               phone=str(phones.pop()))
+                                               phone=str(phone_rng.randrange(130_0000_0000, 199_9999_9999)))
         self.resident_user = np.zeros(spec.residents, dtype=np.int64)
         joined = rng.integers(30, 1500, size=spec.residents)
         bar = progress(range(spec.residents), total=spec.residents, desc="residents", enabled=self.show_progress)
@@ -443,7 +455,7 @@ class TownGenerator:
             self.resident_user[k] = self._user(
                 email, person_name(prng), self.start - timedelta(days=int(joined[k])), Role.resident,
                 address=self.res_address[k], lat=round(float(self.res_lat[k]), 6),
-                lon=round(float(self.res_lon[k]), 6), phone=str(phones.pop()))
+                lon=round(float(self.res_lon[k]), 6), phone=str(phone_rng.randrange(130_0000_0000, 199_9999_9999)))
             if self._buffered() >= FLUSH_ROWS:
                 self._flush()
         self._flush()
@@ -492,7 +504,6 @@ class TownGenerator:
         first_product = self.ids.take(Product, P + len(sup_products))
         self.prod_id = first_product + np.arange(P)
         self.sup_prod_id = first_product + P + np.arange(len(sup_products))
-        product_public = self.ids.public("prd", P + len(sup_products))
         self.prod_name: list[str] = [""] * P
         self.stock = np.zeros(P, dtype=np.int64)
         hours_choice = {c: HOURS.get(c, DEFAULT_HOURS) for c in CATEGORIES}
@@ -510,6 +521,7 @@ class TownGenerator:
                                            delivery=bool(self.delivery_enabled[i]), fee=int(self.delivery_fee[i]),
                                            minimum=int(self.minimum_order[i]), is_open=not closed))
             markup = rng.uniform(0.92, 1.10, size=len(chosen))
+            product_public = self.ids.public("prd", len(chosen))  # per shop: a million ids at once cost memory
             sup = int(self.shop_supplier[i])
             for n, k in enumerate(chosen):
                 p = int(self.prod_offset[i]) + n
@@ -526,7 +538,7 @@ class TownGenerator:
                 self.prod_sup[p] = self.sup_product[sup, int(self.shop_cat[i]), k]
                 self.prod_name[p] = item.name_zh
                 self.stock[p] = int(self.prod_target[p])
-                self._add(Product, self._product_row(int(self.prod_id[p]), product_public[p], int(self.shop_id[i]),
+                self._add(Product, self._product_row(int(self.prod_id[p]), product_public[n], int(self.shop_id[i]),
                                                      f"{item.sku_prefix}-{i + 1:06d}", item, price,
                                                      int(self.stock[p]), int(self.prod_reorder[p]), created))
                 self._move(int(self.prod_id[p]), int(self.stock[p]), int(self.stock[p]), StockReason.initial,
@@ -545,11 +557,13 @@ class TownGenerator:
         self.sup_price = np.zeros(len(sup_products), dtype=np.int64)
         self.sup_items = sup_products
         for q, (j, item) in enumerate(sup_products):
+            if q % 25 == 0:
+                product_public = self.ids.public("prd", 25)
             created = self.start - timedelta(days=500)
             stock = max(200, math.ceil(item.typical_daily_units * 60))
             self.sup_stock[q] = stock
             self.sup_price[q] = item.wholesale_fen
-            self._add(Product, self._product_row(int(self.sup_prod_id[q]), product_public[P + q],
+            self._add(Product, self._product_row(int(self.sup_prod_id[q]), product_public[q % 25],
                                                  int(self.sup_shop_id[j]), f"{item.sku_prefix}-W{j + 1:04d}", item,
                                                  item.wholesale_fen, stock, 50, created))
             self._move(int(self.sup_prod_id[q]), stock, stock, StockReason.initial, created,

@@ -112,14 +112,18 @@ def run_seed_hooks(ctx: SeedContext) -> list[str]:
     """Call every registered hook in order, committing after each. Returns the names run."""
     from ..extensions import db
 
+    import time
+
     ran = []
     for name, fn in registered_seed_hooks():
-        ctx.echo(f"Seeding: {name}")
+        ctx.echo(f"Seeding: {name} ...")
+        began = time.perf_counter()
         try:
             fn(ctx)
             db.session.commit()
         except Exception:
             db.session.rollback()
             raise
+        ctx.echo(f"Seeded: {name} in {time.perf_counter() - began:.1f} s")
         ran.append(name)
     return ran
