@@ -3,6 +3,13 @@ from apispec import APISpec
 from apispec.yaml_utils import load_operations_from_docstring
 from flask import Flask
 
+# Named schemas that docstrings refer to as {$ref: "#/components/schemas/<name>"}; packages add theirs.
+SCHEMAS: dict[str, dict] = {}
+
+
+def register_schema(name: str, schema: dict) -> None:
+    SCHEMAS[name] = schema
+
 
 def build_spec(app: Flask) -> dict:
     spec = APISpec(
@@ -13,6 +20,8 @@ def build_spec(app: Flask) -> dict:
                              "errors as {error: {type, code, message, param}}, lists with has_more."},
     )
     spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
+    for name in sorted(SCHEMAS):
+        spec.components.schema(name, SCHEMAS[name])
     paths: dict[str, dict] = {}
     for rule in app.url_map.iter_rules():
         if not rule.rule.startswith("/api/v1/") or rule.endpoint.endswith("openapi"):

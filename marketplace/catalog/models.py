@@ -36,6 +36,17 @@ class StockReason(StrEnum):
     initial = "initial"
 
 
+class AdjustmentReason(StrEnum):
+    """Why a merchant changed stock by hand; stored with every adjustment movement."""
+
+    counted = "counted"  # a stock count found a different number
+    damaged = "damaged"
+    expired = "expired"
+    lost = "lost"  # missing, stolen
+    found = "found"
+    correction = "correction"  # a mistake in an earlier entry, put right by a new movement
+
+
 class Shop(PublicIdMixin, db.Model):
     __tablename__ = "shops"
     __table_args__ = (
@@ -115,9 +126,21 @@ class StockMovement(db.Model):
     quantity: Mapped[int] = mapped_column(Integer)  # signed: + into stock, - out of stock
     balance_after: Mapped[int] = mapped_column(Integer)
     reason: Mapped[StockReason] = mapped_column(Enum(StockReason, native_enum=False, length=20))
-    note: Mapped[str] = mapped_column(String(255), default="")  # e.g. damaged, counted, expired
+    # Only for reason=adjustment: why the merchant changed the count.
+    adjustment_reason: Mapped[AdjustmentReason | None] = mapped_column(
+        Enum(AdjustmentReason, native_enum=False, length=20))
+    note: Mapped[str] = mapped_column(String(255), default="")
     reference: Mapped[str | None] = mapped_column(String(64), index=True)  # ord_..., po_...
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     product: Mapped[Product] = relationship()
+
+
+def _guard_movements() -> None:
+    from .ddl import listen_for_schema
+
+    listen_for_schema(StockMovement.__table__)
+
+
+_guard_movements()

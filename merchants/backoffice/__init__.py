@@ -1,6 +1,40 @@
 """The merchant back office: shop profile, products, stock ledger, CSV, dashboard."""
 from flask import Flask
+from flask_babel import lazy_gettext as _l
+
+from marketplace.config import env_int
 
 
 def init_app(app: Flask) -> None:
     """Register this feature's models, blueprints, commands and nav links."""
+    from marketplace.web import ROLE_HOMES, register_nav
+
+    from marketplace.openapi import register_schema
+
+    from . import api, media, routes
+
+    app.config.setdefault("BACKOFFICE_MAX_IMAGE_BYTES", env_int("BACKOFFICE_MAX_IMAGE_BYTES", 5 * 1024 * 1024))
+    app.register_blueprint(routes.bp)
+    app.register_blueprint(routes.media_bp)
+    app.register_blueprint(api.bp)
+    for name, schema in api.SCHEMAS.items():
+        register_schema(name, schema)
+    register_nav("merchant", "backoffice.dashboard", _l("My shop"))
+    register_nav("merchant", "backoffice.products", _l("Products"))
+    register_nav("supplier", "backoffice.products", _l("Products"))
+    ROLE_HOMES.setdefault("merchant", "backoffice.dashboard")
+
+    @app.template_global()
+    def category_label(slug: str) -> str:
+        from marketplace.search.categories import CATEGORY_LABELS
+
+        return str(CATEGORY_LABELS.get(slug, slug))
+
+    @app.template_global()
+    def media_url(path: str | None, thumb: bool = False) -> str | None:
+        """The address of a stored logo or photo (its thumbnail with thumb=True), or None."""
+        from flask import url_for
+
+        if not path:
+            return None
+        return url_for("media.uploaded", filename=media.thumbnail_path(path) if thumb else path)
