@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 
 from sqlalchemy import and_, case, func, select
 
-from financing.credit.models import CreditDecision, Loan, LoanStatus
+from financing.credit.models import CreditDecision, Loan, LoanStatus, aware
 from marketplace.catalog.models import Shop, ShopKind
 from marketplace.extensions import db
 from marketplace.orders.models import Order, OrderStatus, Payment, Refund
@@ -254,7 +254,7 @@ def _unpaid_supplier_invoices(now: datetime) -> list[Finding]:
     ).all()
     found = []
     for shop_id, count, amount, oldest_due in rows:
-        days = (now - _aware(oldest_due)).days
+        days = (now - aware(oldest_due)).days
         serious = days > SEVERE_OVERDUE_DAYS or count >= SEVERE_OVERDUE_COUNT
         found.append(Finding(
             shop_id, AlertRule.unpaid_supplier_invoices, Severity.high if serious else Severity.medium,
@@ -291,7 +291,7 @@ def _score_drop(now: datetime) -> list[Finding]:
             N_("Your recent sales history lowered your credit grade. Steady sales and on-time "
             "supplier payments bring it back up."),
             {"from_grade": was_grade, "to_grade": now_grade, "from_score": int(was_score),
-             "to_score": int(now_score), "previous_decision_at": _aware(was_at).isoformat()},
+             "to_score": int(now_score), "previous_decision_at": aware(was_at).isoformat()},
         ))
     return found
 
@@ -299,13 +299,10 @@ def _score_drop(now: datetime) -> list[Finding]:
 RULES = (_sales_collapse, _sales_decline, _spikes, _missed_minimum, _unpaid_supplier_invoices, _score_drop)
 
 
-def _aware(value: datetime) -> datetime:
-    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
-
 
 def findings(now: datetime | None = None) -> list[Finding]:
     """What every rule says about every retail merchant at `now`, without writing anything."""
-    now = _aware(now or utcnow())
+    now = aware(now or utcnow())
     retail = set(db.session.scalars(select(Shop.id).where(Shop.kind == ShopKind.retail)))
     return [f for rule in RULES for f in rule(now) if f.shop_id in retail]
 
@@ -319,7 +316,7 @@ class ScanResult:
 
 def scan(now: datetime | None = None) -> ScanResult:
     """Bring the open alerts in line with what the rules say now, in one transaction."""
-    now = _aware(now or utcnow())
+    now = aware(now or utcnow())
     result = ScanResult()
     firing = {(f.shop_id, f.rule): f for f in findings(now)}
     open_alerts = {(a.shop_id, a.rule): a for a in db.session.scalars(

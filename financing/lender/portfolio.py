@@ -12,7 +12,7 @@ from datetime import datetime, timezone
 from sqlalchemy import func, select
 
 from financing.credit.models import (
-    CreditDecision, CreditLine, CreditOffer, LineStatus, Loan, LoanStatus, Repayment, delinquency_bucket,
+    CreditDecision, CreditLine, CreditOffer, LineStatus, Loan, LoanStatus, Repayment, aware, delinquency_bucket,
 )
 from marketplace.catalog.models import Shop
 from marketplace.extensions import db
@@ -29,9 +29,6 @@ def _month(value: datetime) -> str:
 def _months_between(start: datetime, end: datetime) -> int:
     return (end.year - start.year) * 12 + end.month - start.month
 
-
-def _aware(value: datetime) -> datetime:
-    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
 
 
 def _loans_with_context() -> list[tuple[Loan, str, str]]:
@@ -115,7 +112,7 @@ def vintages(now: datetime | None = None) -> dict:
     """Per month of origination: cumulative share repaid and share lost, by months on book."""
     from marketplace.statemachine import utcnow
 
-    now = _aware(now or utcnow())
+    now = aware(now or utcnow())
     loans = list(db.session.scalars(select(Loan)))
     if not loans:
         return {"vintages": []}
@@ -124,14 +121,14 @@ def vintages(now: datetime | None = None) -> dict:
     for loan_id, amount, at in db.session.execute(
             select(Repayment.loan_id, Repayment.amount, Repayment.created_at)).all():
         loan = by_loan[loan_id]
-        repaid[_month(_aware(loan.drawn_at))][max(0, _months_between(_aware(loan.drawn_at), _aware(at)))] += amount
+        repaid[_month(aware(loan.drawn_at))][max(0, _months_between(aware(loan.drawn_at), aware(at)))] += amount
     lost = defaultdict(lambda: defaultdict(int))
     owed = defaultdict(int)
     for loan in loans:
-        vintage = _month(_aware(loan.drawn_at))
+        vintage = _month(aware(loan.drawn_at))
         owed[vintage] += loan.total_amount
         if loan.charged_off_at is not None:
-            lost[vintage][max(0, _months_between(_aware(loan.drawn_at), _aware(loan.charged_off_at)))] += \
+            lost[vintage][max(0, _months_between(aware(loan.drawn_at), aware(loan.charged_off_at)))] += \
                 loan.written_off_amount
     result = []
     for vintage in sorted(owed):
@@ -144,7 +141,7 @@ def vintages(now: datetime | None = None) -> dict:
             cum_lost += lost[vintage].get(m, 0)
             points.append({"month_on_book": m, "repaid_share": round(cum_repaid / owed[vintage], 4),
                            "loss_share": round(cum_lost / owed[vintage], 4)})
-        result.append({"vintage": vintage, "loans": sum(1 for l in loans if _month(_aware(l.drawn_at)) == vintage),
+        result.append({"vintage": vintage, "loans": sum(1 for l in loans if _month(aware(l.drawn_at)) == vintage),
                        "owed_amount": owed[vintage], "points": points})
     return {"vintages": result}
 
@@ -154,7 +151,7 @@ def score_distribution() -> dict:
     months: dict[str, dict] = {}
     for as_of, score, grade in db.session.execute(
             select(CreditDecision.as_of, CreditDecision.score, CreditDecision.grade)).all():
-        month = months.setdefault(_month(_aware(as_of)), {"decisions": 0, "bands": defaultdict(int),
+        month = months.setdefault(_month(aware(as_of)), {"decisions": 0, "bands": defaultdict(int),
                                                           "grades": defaultdict(int)})
         month["decisions"] += 1
         month["bands"][band_label(score)] += 1
