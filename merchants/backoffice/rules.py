@@ -9,6 +9,7 @@ import re
 from typing import Any
 
 from marketplace.catalog.models import AdjustmentReason, ProductStatus, ShopKind
+from marketplace.catalog.units import UNITS
 from marketplace.search.categories import CATEGORY_NAMES
 from marketplace.search.hours import DAYS
 
@@ -16,8 +17,6 @@ from .errors import ValidationError
 from .wording import N_, day_name, field_name
 
 SHOP_CATEGORIES = tuple(CATEGORY_NAMES)
-UNITS = ("piece", "kg", "jin", "g", "litre", "bag", "box", "bottle", "can", "pack", "bunch", "bowl", "cup",
-         "dozen", "metre", "pair", "set")
 MAX_DELIVERY_RADIUS_KM = 50.0
 MAX_PRICE = 10_000_000_00  # ten million in major units: far above anything a corner shop sells
 MAX_STOCK_CHANGE = 1_000_000

@@ -4,6 +4,7 @@ import requests
 
 from marketplace.extensions import db
 from marketplace.orders.models import Order
+from tests.e2e.cards import fill_card
 from tests.factories import make_product, make_shop, make_user
 
 
@@ -19,12 +20,7 @@ def test_a_resident_pays_by_card_in_the_page_and_the_charge_reaches_the_provider
     page.get_by_role("button", name="Add Sesame buns").click()
     page.click("#cart-bar a")
     page.check("input[name=payment_method][value=card]")
-    box = page.locator("#card-element")
-    box.locator("input[placeholder=number]").fill("4242424242424242")
-    box.locator("input[placeholder=exp_month]").fill("12")
-    box.locator("input[placeholder=exp_year]").fill("30")
-    box.locator("input[placeholder=cvc]").fill("123")
-    box.locator("input[placeholder=postal_code]").fill("318000")
+    fill_card(page)
     screenshot(page, "orders-7-card")
     page.click("#place-order")
     page.wait_for_url("**/orders/ord_*")
