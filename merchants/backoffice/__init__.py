@@ -30,13 +30,6 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(localise, "localise")
 
     @app.template_global()
-    def unit_label(code: str) -> str:
-        """A product's unit ("box") as the page's language names it; a unit of the merchant's own stays as typed."""
-        from .forms import UNIT_LABELS
-
-        return str(UNIT_LABELS.get(code, code))
-
-    @app.template_global()
     def field_label(param: str) -> str:
         """What a form field or CSV column ("price") is called in the page's language."""
         from .wording import field_name
