@@ -24,10 +24,10 @@ def _shop(shop_id: int) -> Shop:
     return shop
 
 
-def _alert_for(shop_id: int, alert_id: int | None) -> Alert | None:
-    if alert_id is None:
+def _alert_for(shop_id: int, alert_public_id: str | None) -> Alert | None:
+    if not alert_public_id:
         return None
-    alert = db.session.get(Alert, alert_id)
+    alert = db.session.scalars(select(Alert).where(Alert.public_id == alert_public_id)).first()
     if alert is None or alert.shop_id != shop_id:
         raise NotFound("No such alert for this merchant.", param="alert")
     return alert
@@ -52,8 +52,10 @@ def _line(shop_id: int) -> CreditLine:
 
 
 def record_action(shop_id: int, officer_id: int, kind: ActionKind | str, reason: str, *,
-                  alert_id: int | None = None, details: dict | None = None) -> OfficerAction:
+                  alert: str | None = None, details: dict | None = None) -> OfficerAction:
     """Do one officer action and record it, in one transaction.
+
+    `alert` is the public id of the alert the action answers, if any; it must be this merchant's.
 
     details by kind: payment_plan needs `weekly_amount` (minor units) and `until` (YYYY-MM-DD);
     charge_off may name a `loan` (public id), otherwise every open loan of the merchant.
@@ -64,7 +66,7 @@ def record_action(shop_id: int, officer_id: int, kind: ActionKind | str, reason:
         raise ValidationError(f"Unknown action: choose one of {', '.join(k.value for k in ActionKind)}.",
                               param="kind") from None
     shop = _shop(shop_id)
-    alert = _alert_for(shop_id, alert_id)
+    alert = _alert_for(shop_id, alert)
     reason = _reason(reason)
     details = dict(details or {})
     recorded: dict = {}

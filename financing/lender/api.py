@@ -131,7 +131,7 @@ def act_on_alert(alert_id: str):
     body = json_body()
     details = {k: body[k] for k in ("weekly_amount", "until", "loan") if k in body}
     action = actions.record_action(alert.shop_id, current_api_user().id, field(body, "kind"),
-                                   field(body, "reason"), alert_id=alert.id, details=details)
+                                   field(body, "reason"), alert=alert.public_id, details=details)
     return jsonify(action_json(action)), 201
 
 

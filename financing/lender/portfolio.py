@@ -73,7 +73,9 @@ def summary() -> dict:
         "loans_open": len(open_loans),
         "outstanding_amount": sum(loan.outstanding_amount for loan, _, _ in open_loans),
         "outstanding_principal_amount": sum(loan.outstanding_principal_amount for loan, _, _ in open_loans),
-        "fees_earned_amount": sum(loan.repaid_fee_amount for loan, _, _ in book),
+        # Fees are earned on the draw (the ledger books them then); collected as repayments come in.
+        "fees_booked_amount": sum(loan.fee_amount for loan, _, _ in book),
+        "fees_collected_amount": sum(loan.repaid_fee_amount for loan, _, _ in book),
         "repaid_amount": sum(loan.repaid_amount for loan, _, _ in book),
         "charged_off_loans": sum(1 for loan, _, _ in book if loan.status == LoanStatus.charged_off),
         "losses_amount": sum(loan.written_off_amount for loan, _, _ in book),

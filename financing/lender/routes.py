@@ -68,10 +68,6 @@ def merchant_action(shop_id: str):
     if not form.validate_on_submit():
         flash(_("Choose an action and say why."), "error")
         return render_template("lender/merchant.html", p=profile.lender_profile(shop.id), form=form), 400
-    alert_id = None
-    if form.alert.data:
-        alert = db.session.scalars(select(Alert).where(Alert.public_id == form.alert.data)).first()
-        alert_id = alert.id if alert else -1
     details = {}
     if form.weekly_amount.data is not None:
         details["weekly_amount"] = Money.from_major(form.weekly_amount.data, shop.currency).amount
@@ -79,7 +75,7 @@ def merchant_action(shop_id: str):
         details["until"] = form.until.data.isoformat()
     try:
         actions.record_action(shop.id, current_user.id, form.kind.data, form.reason.data,
-                              alert_id=alert_id, details=details)
+                              alert=form.alert.data or None, details=details)
     except DomainError as exc:
         db.session.rollback()
         flash(str(exc), "error")
