@@ -10,6 +10,11 @@ def init_app(app: Flask) -> None:
 
     app.config.setdefault("CREDIT_MODEL_PATH", None)
     ledger_accounts.register_accounts()
+    from financing.ledger.reconcile import register_check
+
+    from .reconcile import credit_disagreements
+
+    register_check("credit", credit_disagreements)
     # weak=False: the receiver is a module function, kept for the life of the process either way.
     sale_settled.connect(lending.on_sale_settled, weak=False)
     cli.register(app)

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from marketplace.api_support import api_blueprint, api_login_required, current_api_user, field, json_body, paginate
 from marketplace.idempotency import idempotent
 
-from . import lending, services
+from . import invoice_payments, lending, services
 from .models import CreditContract, Loan, Repayment, aware
 
 bp = api_blueprint("credit_api", __name__)
@@ -56,7 +56,9 @@ def loan_json(loan: Loan) -> dict:
         "repaid": loan.repaid_amount, "outstanding": loan.outstanding_amount, "currency": loan.currency,
         "fee_rate": loan.fee_rate, "withhold_rate": loan.withhold_rate,
         "minimum_period_days": loan.minimum_period_days, "minimum_period_amount": loan.minimum_period_amount,
-        "purpose": loan.purpose, "created": _ts(loan.drawn_at),
+        "purpose": loan.purpose,
+        "supplier_invoice": loan.supplier_invoice.public_id if loan.supplier_invoice_id else None,
+        "created": _ts(loan.drawn_at),
     }
 
 
@@ -88,11 +90,11 @@ def get_offer():
 @api_login_required("merchant")
 @idempotent
 def create_draw():
-    """Draw on the offer or line into the merchant's balance.
+    """Draw on the offer or line into the merchant's balance, or straight to a supplier for one of its invoices.
     ---
     post:
       tags: [credit]
-      summary: Draw funds (accepting the offer on the first draw)
+      summary: Draw funds (accepting the offer on the first draw), or pay a supplier invoice with them
       security: [{bearer: []}]
       parameters:
         - {name: Idempotency-Key, in: header, schema: {type: string}}
@@ -101,19 +103,27 @@ def create_draw():
           application/json:
             schema:
               type: object
-              required: [amount, accept_terms, signature_name]
+              required: [accept_terms, signature_name]
               properties:
-                amount: {type: integer, description: minor units, minimum: 1}
+                amount: {type: integer, description: "minor units, minimum 1; required unless paying a supplier invoice, whose amount it must equal"}
+                supplier_invoice: {type: string, description: "an open supplier invoice of the merchant's (inv_...): the draw pays it in full"}
                 accept_terms: {type: boolean, description: must be true}
                 signature_name: {type: string, description: the signer's full name}
       responses:
         201: {description: the draw}
-        400: {description: "a zero, negative or malformed amount, terms not accepted, no signature"}
-        404: {description: no offer}
-        409: {description: "above the undrawn limit, an expired offer, a frozen line or a repayment past due"}
+        400: {description: "a zero, negative or malformed amount, an amount other than the invoice's, terms not accepted, no signature"}
+        404: {description: "no offer, or no such supplier invoice of the merchant's"}
+        409: {description: "above the undrawn limit, an expired offer, a frozen line, a repayment past due, an invoice already paid or voided"}
     """
     body = json_body()
     user = current_api_user()
+    invoice_id = field(body, "supplier_invoice", required=False)
+    if invoice_id is not None:
+        loan = invoice_payments.pay_supplier_invoice(
+            user.id, invoice_id, amount=field(body, "amount", int, required=False),
+            accept_terms=field(body, "accept_terms", bool), signature_name=field(body, "signature_name"),
+            ip=request.remote_addr or "", user_agent=request.headers.get("User-Agent", ""))
+        return jsonify(loan_json(loan)), 201
     loan = lending.draw(
         user.id, field(body, "amount", int), accept_terms=field(body, "accept_terms", bool),
         signature_name=field(body, "signature_name"), ip=request.remote_addr or "",

@@ -262,6 +262,7 @@ class Loan(PublicIdMixin, StateMachineMixin, db.Model):
     shop: Mapped[Shop] = relationship()
     line: Mapped[CreditLine] = relationship()
     contract: Mapped[CreditContract] = relationship()
+    supplier_invoice = relationship("SupplierInvoice")  # the invoice this draw paid, if any
     principal = composite(Money, principal_amount, currency)
     fee = composite(Money, fee_amount, currency)
     total = composite(Money, total_amount, currency)

@@ -9,11 +9,11 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from markupsafe import Markup
 
-from marketplace.errors import DomainError
+from marketplace.errors import DomainError, NotFound
 from marketplace.money import Money, MoneyError
 from marketplace.web import ROLE_HOMES, register_dashboard_panel, register_nav, role_required
 
-from . import lending, services
+from . import invoice_payments, lending, services
 from .ledger_accounts import merchant_available
 from .models import LoanStatus
 
@@ -62,7 +62,7 @@ def home():
                                  ).scalars().all()
     return render_template("credit/home.html", shop=shop, s=summary, loans=loans, history=history,
                            balance=merchant_available(shop.id), form_key=secrets.token_hex(16),
-                           LoanStatus=LoanStatus)
+                           invoices=invoice_payments.open_invoices_payable(shop.id), LoanStatus=LoanStatus)
 
 
 @bp.get("/estimate")
@@ -100,6 +100,43 @@ def draw():
         flash(exc.message, "error")
         return redirect(url_for("credit.home")), 303
     flash(_("%(amount)s is in your balance now.", amount=loan.principal), "success")
+    return redirect(url_for("credit.home", drawn=loan.public_id)), 303
+
+
+@bp.get("/invoices/<invoice_id>")
+@role_required("merchant")
+def invoice(invoice_id: str):
+    """Pay one supplier invoice from the line: the disclosure for its amount, agreement and signature."""
+    try:
+        inv = invoice_payments.payable_invoice(current_user.id, invoice_id)
+    except NotFound:
+        return render_template("error.html", status=404, message=_("Page not found")), 404
+    except DomainError as exc:
+        flash(exc.message, "error")
+        return redirect(url_for("credit.home")), 303
+    summary = services.credit_summary(inv.buyer_shop_id)
+    terms = summary.get("terms")
+    disclosure = None
+    if terms is not None and inv.money <= summary["available"]:
+        disclosure = services.disclose(terms, inv.money, summary["estimated_daily_sales"])
+    return render_template("credit/invoice.html", inv=inv, s=summary, d=disclosure, form_key=secrets.token_hex(16))
+
+
+@bp.post("/invoices/<invoice_id>")
+@role_required("merchant")
+def pay_invoice(invoice_id: str):
+    try:
+        loan = invoice_payments.pay_supplier_invoice(
+            current_user.id, invoice_id, accept_terms=request.form.get("accept_terms") == "yes",
+            signature_name=request.form.get("signature_name", ""), ip=request.remote_addr or "",
+            user_agent=request.headers.get("User-Agent", ""), request_key=(request.form.get("form_key") or None))
+    except NotFound:
+        return render_template("error.html", status=404, message=_("Page not found")), 404
+    except DomainError as exc:
+        flash(exc.message, "error")
+        return redirect(url_for("credit.invoice", invoice_id=invoice_id)), 303
+    flash(_("%(supplier)s is paid %(amount)s from your credit line.", supplier=loan.supplier_invoice.supplier_shop.name,
+            amount=loan.principal), "success")
     return redirect(url_for("credit.home", drawn=loan.public_id)), 303
 
 

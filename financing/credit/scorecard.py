@@ -46,7 +46,9 @@ BASE_SCORE = 600
 BASE_ODDS = 50
 PDO = 20
 
-# Grades by probability of default (upper bounds); E is everything above D's bound.
+# Grades by probability of default (upper bounds); E is everything above D's bound. These are what
+# `fit_scorecard` writes into a new model file; a fitted scorecard grades by the bounds in its own file
+# (they are part of its version hash), so the file in force is the one source of truth.
 GRADE_BOUNDS = (("A", 0.03), ("B", 0.05), ("C", 0.08), ("D", 0.15))
 
 
@@ -74,11 +76,20 @@ def bin_labels(feature: str) -> list[str]:
     return [f"{lo}..{hi}" for lo, hi in zip(lows, highs)] + [MISSING]
 
 
-def grade_for(pd: float) -> str:
-    for grade, bound in GRADE_BOUNDS:
+def grade_for(pd: float, bounds=GRADE_BOUNDS) -> str:
+    for grade, bound in bounds:
         if pd <= bound:
             return grade
     return "E"
+
+
+def model_body(doc: dict) -> dict:
+    """The parts of a model file that decide scores and grades: what its version hash covers."""
+    return {key: doc[key] for key in ("points", "intercept_points", "bins", "scaling", "grade_bounds")}
+
+
+def content_digest(doc: dict) -> str:
+    return hashlib.sha256(json.dumps(model_body(doc), sort_keys=True).encode()).hexdigest()[:8]
 
 
 @dataclass(frozen=True)
@@ -98,6 +109,9 @@ class Scorecard:
         self.version: str = doc["version"]
         self.points: dict[str, dict[str, int]] = doc["points"]
         self.intercept_points: int = doc["intercept_points"]
+        bounds = doc.get("grade_bounds") or dict(GRADE_BOUNDS)
+        self.grade_bounds: tuple[tuple[str, float], ...] = tuple(sorted(
+            ((grade, float(bound)) for grade, bound in bounds.items()), key=lambda gb: gb[1]))
         self.factor = PDO / math.log(2)
         self.offset = BASE_SCORE - self.factor * math.log(BASE_ODDS)
         self.best = {f: max(p.values()) for f, p in self.points.items()}
@@ -114,7 +128,7 @@ class Scorecard:
         # score = offset + factor * ln(odds good)  =>  odds bad = exp((offset - score) / factor)
         odds_bad = math.exp((self.offset - total) / self.factor)
         pd = odds_bad / (1 + odds_bad)
-        return Score(total, round(pd, 6), grade_for(pd), earned, shortfall)
+        return Score(total, round(pd, 6), grade_for(pd, self.grade_bounds), earned, shortfall)
 
 
 def model_directory() -> str:
@@ -130,10 +144,19 @@ def default_model_path() -> str:
     return os.path.join(directory, files[-1])
 
 
+class ModelFileError(ValueError):
+    """A model file whose scoring parts no longer match its version (edited by hand after fitting)."""
+
+
 @lru_cache(maxsize=8)
 def _load(path: str, mtime: float) -> Scorecard:
     with open(path, encoding="utf-8") as fh:
-        return Scorecard(json.load(fh))
+        doc = json.load(fh)
+    digest = content_digest(doc)
+    if not doc["version"].endswith("-" + digest):
+        raise ModelFileError(f"{path}: its points, bins or grade bounds hash to {digest}, not to its version "
+                             f"{doc['version']}; refit it with `flask credit train` instead of editing it")
+    return Scorecard(doc)
 
 
 def load_scorecard(path: str | None = None) -> Scorecard:
@@ -235,8 +258,7 @@ def fit_scorecard(rows: list[dict], labels: list[int], *, trained_on: dict) -> d
     body = {"points": points, "intercept_points": intercept_points, "bins": BINS,
             "scaling": {"base_score": BASE_SCORE, "base_odds": BASE_ODDS, "pdo": PDO},
             "grade_bounds": dict(GRADE_BOUNDS)}
-    digest = hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()[:8]
-    version = f"{trained_on.get('label', 'town')}-{digest}"
+    version = f"{trained_on.get('label', 'town')}-{content_digest(body)}"
     return {"version": version, **body, "trained_on": trained_on, "report": report}
 
 

@@ -27,7 +27,7 @@ def reconcile_command(provider: bool) -> None:
     if problems:
         click.echo(f"{len(problems)} problem(s) found.", err=True)
         sys.exit(1)
-    click.echo("The books balance: every entry, every account and every paid order agree.")
+    click.echo("The books balance: every entry, every account, every paid order and the loan book agree.")
 
 
 @ledger_cli.command("settle")

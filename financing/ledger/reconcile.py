@@ -4,12 +4,22 @@ Each check returns a list of human-readable problems; an empty list means the bo
 """
 from __future__ import annotations
 
+from typing import Callable
+
 from sqlalchemy import func, select
 
 from marketplace.extensions import db
 from marketplace.orders.models import Payment, PaymentStatus, Refund
 
 from .models import JournalEntry, LedgerAccount, Posting
+
+# Checks other areas add to `check_books` (credit's loan book, say): each returns a list of problems.
+_EXTRA_CHECKS: dict[str, Callable[[], list[str]]] = {}
+
+
+def register_check(name: str, check: Callable[[], list[str]]) -> None:
+    """Add an area's own reconciliation to `check_books` (and so to `flask ledger reconcile`)."""
+    _EXTRA_CHECKS[name] = check
 
 
 def unbalanced_entries() -> list[str]:
@@ -56,5 +66,9 @@ def check_postings() -> list[str]:
 
 
 def check_books() -> list[str]:
-    """Every database-only check (no provider): the postings, and every paid order and refund posted."""
-    return check_postings() + paid_orders_without_entries()
+    """Every database-only check (no provider): the postings, every paid order and refund posted, and
+    the checks other areas registered (credit: loans receivable, fees and write-offs)."""
+    problems = check_postings() + paid_orders_without_entries()
+    for check in _EXTRA_CHECKS.values():
+        problems += check()
+    return problems

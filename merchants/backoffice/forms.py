@@ -11,20 +11,16 @@ from wtforms import BooleanField, DecimalField, IntegerField, SelectField, Strin
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from marketplace.catalog.models import AdjustmentReason
+from marketplace.catalog.units import UNIT_LABELS, UNITS
 from marketplace.money import Money, MoneyError
 from marketplace.search.categories import CATEGORY_LABELS
 from marketplace.search.hours import DAYS
 
-from .rules import UNITS
 
 DAY_LABELS = {"mon": _l("Monday"), "tue": _l("Tuesday"), "wed": _l("Wednesday"), "thu": _l("Thursday"),
               "fri": _l("Friday"), "sat": _l("Saturday"), "sun": _l("Sunday")}
 ADJUSTMENT_LABELS = {"counted": _l("Counted"), "damaged": _l("Damaged"), "expired": _l("Expired"),
                      "lost": _l("Lost or stolen"), "found": _l("Found"), "correction": _l("Correcting a mistake")}
-UNIT_LABELS = {"piece": _l("piece"), "kg": _l("kg"), "jin": _l("jin (500 g)"), "g": _l("gram"),
-               "litre": _l("litre"), "bag": _l("bag"), "box": _l("box"), "bottle": _l("bottle"), "can": _l("can"),
-               "pack": _l("pack"), "bunch": _l("bunch"), "bowl": _l("bowl"), "cup": _l("cup"), "dozen": _l("dozen"),
-               "metre": _l("metre"), "pair": _l("pair"), "set": _l("set")}
 _RANGE = re.compile(r"^\s*(\d{1,2}:\d{2})\s*[-–~至到]\s*(\d{1,2}:\d{2})\s*$")
 
 

@@ -124,3 +124,36 @@ def test_policy_parameters_are_checked():
     with pytest.raises(ValidationError):
         validate_params({"no_such_thing": 1})
     assert validate_params({"withhold_rate": "0.10"})["withhold_rate"] == "0.10"
+
+
+def test_the_shipped_scorecard_grades_by_the_bounds_it_was_fitted_with():
+    import json
+
+    from financing.credit.scorecard import GRADE_BOUNDS, content_digest, default_model_path
+
+    with open(default_model_path(), encoding="utf-8") as fh:
+        doc = json.load(fh)
+    assert doc["version"].endswith("-" + content_digest(doc))  # not edited since `flask credit train` wrote it
+    assert doc["grade_bounds"] == dict(GRADE_BOUNDS)  # what training writes today is what ships
+    card = load_scorecard()
+    assert card.grade_bounds == GRADE_BOUNDS
+
+
+def test_a_scorecard_grades_by_its_own_file_and_a_hand_edited_file_is_refused(tmp_path):
+    import json
+
+    from financing.credit.scorecard import ModelFileError, content_digest, default_model_path
+
+    with open(default_model_path(), encoding="utf-8") as fh:
+        doc = json.load(fh)
+    stricter = {**doc, "grade_bounds": {"A": 0.02, "B": 0.04, "C": 0.07, "D": 0.12}}
+    card = Scorecard(stricter)
+    assert card.grade_bounds[0] == ("A", 0.02)
+    assert [grade_for(p, card.grade_bounds) for p in (0.025, 0.045, 0.075, 0.13)] == ["B", "C", "D", "E"]
+    edited = tmp_path / "scorecard-edited.json"
+    edited.write_text(json.dumps(stricter))
+    with pytest.raises(ModelFileError):
+        load_scorecard(str(edited))
+    refitted = {**stricter, "version": "town-" + content_digest(stricter)}
+    edited.write_text(json.dumps(refitted))
+    assert load_scorecard(str(edited)).grade_bounds[0] == ("A", 0.02)
