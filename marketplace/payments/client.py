@@ -29,6 +29,18 @@ _DECLINE_MESSAGES = {
     "incorrect_cvc": _l("The card's security code is wrong."),
     "processing_error": _l("The card could not be processed. Try again in a moment."),
 }
+# The customer's bank did not confirm the payment (3-D Secure failed or was abandoned).
+AUTHENTICATION_FAILED = "payment_intent_authentication_failure"
+_AUTHENTICATION_FAILED_MESSAGE = _l(
+    "Your bank did not confirm the payment, so nothing was charged. Pay with another card, or cancel the order.")
+
+
+def failure_message(error: dict | None) -> str:
+    """What went wrong with a payment attempt, in the customer's words, from the provider's error object."""
+    code = (error or {}).get("decline_code") or (error or {}).get("code") or ""
+    if code == AUTHENTICATION_FAILED:
+        return _(_AUTHENTICATION_FAILED_MESSAGE)
+    return _(_DECLINE_MESSAGES.get(code, _DECLINE_MESSAGES["card_declined"]))
 
 
 def encode_form(data: dict[str, Any], prefix: str = "") -> list[tuple[str, str]]:
