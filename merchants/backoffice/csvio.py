@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 
 from marketplace.catalog.models import AdjustmentReason, Product, StockReason
-from marketplace.catalog.stock import move_stock
+from marketplace.catalog.stock import set_counted_stock
 from marketplace.extensions import db
 from marketplace.money import Money, MoneyError
 
@@ -171,9 +171,9 @@ def parse_products(data: bytes, currency: str) -> list[tuple[int, dict, int | No
 
 
 def import_products(user_id: int, shop_key, data: bytes) -> ImportResult:
-    """Write a checked file in one transaction: products in one flush, then one stock movement per count
-    that differs from on-hand (applied only if on-hand is still what was read, so a sale made meanwhile
-    refuses the import instead of being overwritten)."""
+    """Write a checked file in one transaction: the products in one flush, then every stock count that
+    differs from on-hand in one batch, applied only if on-hand is still what was read (a sale made
+    meanwhile refuses the whole import instead of being overwritten)."""
     shop = owned_shop(user_id, shop_key)
     rows = parse_products(data, shop.currency)
     existing = {p.sku: p for p in db.session.execute(
@@ -188,7 +188,7 @@ def import_products(user_id: int, shop_key, data: bytes) -> ImportResult:
             if product is None:
                 fields.setdefault("category", shop.category)
                 fields.setdefault("unit", "piece")
-                product = Product(shop_id=shop.id, currency=shop.currency, **fields)
+                product = Product(shop_id=shop.id, currency=shop.currency, stock_on_hand=0, **fields)
                 db.session.add(product)
                 result.created += 1
                 if count:
@@ -199,14 +199,12 @@ def import_products(user_id: int, shop_key, data: bytes) -> ImportResult:
                     setattr(product, key, value)
                 result.updated += 1
                 if count is not None and count != before:
-                    counted.append((product, count, before))
+                    counted.append((product, before, count))
             result.skus.append(fields["sku"])
         db.session.flush()
-        with db.session.no_autoflush:  # the movements go in together at commit, not one flush per row
-            for product, count in opening:
-                move_stock(product.id, count, StockReason.initial, user_id=user_id, note=IMPORT_NOTE)
-            for product, count, before in counted:
-                move_stock(product.id, count - before, StockReason.adjustment, user_id=user_id, note=IMPORT_NOTE,
-                           adjustment_reason=AdjustmentReason.counted, expected_before=before)
+        set_counted_stock([(p.id, 0, count) for p, count in opening], StockReason.initial, user_id=user_id,
+                          note=IMPORT_NOTE)
+        set_counted_stock([(p.id, before, count) for p, before, count in counted], StockReason.adjustment,
+                          user_id=user_id, note=IMPORT_NOTE, adjustment_reason=AdjustmentReason.counted)
         result.counted = len(counted)
     return result
