@@ -34,6 +34,23 @@ def catalogue_names(locale: Locale) -> list[str]:
     return list(dict.fromkeys(names))
 
 
+def translate(text: str, **values) -> str:
+    """The message in the visitor's language inside a request; as written (English) in jobs and commands,
+    where there is no visitor and the locale selector cannot run."""
+    from flask import has_request_context
+
+    if has_request_context():
+        from flask_babel import gettext
+
+        return gettext(text, **values)
+    return text % values if values else text
+
+
+def mark(text: str) -> str:
+    """Mark a message for the catalogue without translating it yet."""
+    return text
+
+
 def current_language() -> str:
     """The configured code (e.g. "zh_CN", "en") of the language this request is shown in."""
     locale = get_locale()
