@@ -1,15 +1,12 @@
 """One transition table per status enum; named verbs call `_move_to`, the only writer of `.status`."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime
 from enum import StrEnum
 from typing import ClassVar
 
+from .clock import utcnow  # noqa: F401  (models and services import it from here too)
 from .errors import InvalidTransition
-
-
-def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
 
 
 class StateMachineMixin:

@@ -31,3 +31,6 @@ def register() -> None:
     from marketplace.demo.hooks import register_seed_hook
 
     register_seed_hook("credit", seed_credit, order=SEED_HOOK_ORDER)
+    from .demo_history import register as register_history
+
+    register_history()

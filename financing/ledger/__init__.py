@@ -12,7 +12,7 @@ def init_app(app: Flask) -> None:
     connect()
     from flask_babel import lazy_gettext as _l
 
-    from marketplace.web import register_nav
+    from marketplace.web import register_dashboard_panel, register_nav
 
     from . import api, cli, routes
 
@@ -20,6 +20,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(api.bp)
     for role in ("merchant", "supplier"):
         register_nav(role, "ledger.money", _l("Money"))
+    register_dashboard_panel(routes.money_panel)
     cli.register(app)
     _register_demo_hook()
 

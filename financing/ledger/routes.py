@@ -6,6 +6,7 @@ import io
 from datetime import date, datetime, time, timedelta, timezone
 
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from markupsafe import Markup
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -35,6 +36,11 @@ def _filters() -> dict:
     until = _day("to")
     return {"kind": kind if kind in KINDS else None, "since": _day("from"),
             "until": until + timedelta(days=1) if until else None}
+
+
+def money_panel(shop) -> Markup:
+    """The merchant dashboard's panel: available and pending balance, linking to the money page."""
+    return Markup(render_template("ledger/_panel.html", balances=services.merchant_balances(shop.id, shop.currency)))
 
 
 @bp.get("/")

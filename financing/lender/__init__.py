@@ -18,6 +18,7 @@ def init_app(app: Flask) -> None:
     ROLE_HOMES.setdefault("lender", "lender.portfolio_page")
     register_dashboard_panel(render_alerts_panel)
     _scan_when_the_book_is_refreshed()
+    _scan_the_demo_town()
 
 
 def _scan_when_the_book_is_refreshed() -> None:
@@ -37,3 +38,19 @@ def _scan_when_the_book_is_refreshed() -> None:
 
 
 _receiver = None
+
+
+SEED_HOOK_ORDER = 70  # after credit has replayed the town's loans and made today's offers
+
+
+def _scan_the_demo_town() -> None:
+    """A freshly seeded town opens with its early-warning list already drawn up."""
+    from marketplace.demo.hooks import register_seed_hook
+
+    from .early_warning import scan
+
+    def seed_alerts(ctx) -> None:
+        result = scan(ctx.end)
+        ctx.echo(f"Early warning: {result.raised} alerts raised.")
+
+    register_seed_hook("early_warning", seed_alerts, order=SEED_HOOK_ORDER)

@@ -1,7 +1,8 @@
-"""The one way stock changes: a conditional update of on-hand plus a movement row, in the caller's transaction."""
+"""How stock changes, and the only way: a conditional update of on-hand plus a movement row, in the caller's
+transaction (`move_stock` for one change, `set_counted_stock` for many counts at once)."""
 from __future__ import annotations
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm.util import identity_key
 
 from ..errors import Conflict, InsufficientStock, NotFound, ValidationError
@@ -66,3 +67,48 @@ def move_stock(
     if product is not None:
         db.session.expire(product, ["stock_on_hand"])
     return movement
+
+
+def set_counted_stock(
+    counts: list[tuple[int, int, int]],
+    reason: StockReason,
+    *,
+    note: str = "",
+    user_id: int | None = None,
+    adjustment_reason: AdjustmentReason | None = None,
+) -> list[StockMovement]:
+    """Set many products' on-hand to counted numbers at once: `counts` are (product id, on-hand the
+    counter saw, counted). Does not commit.
+
+    The same rule as `move_stock(..., expected_before=seen)`, as one conditional UPDATE run for all the
+    rows and one batch of movement rows, for imports of thousands of products: each product changes
+    only if its on-hand is still what was seen, and if any one is not, Conflict is raised and the
+    caller's transaction must roll back (nothing of it may be committed).
+    """
+    counts = [(pid, seen, counted) for pid, seen, counted in counts if counted != seen]
+    if not counts:
+        return []
+    if any(isinstance(c, bool) or not isinstance(c, int) or c < 0 for _pid, _seen, c in counts):
+        raise ValidationError("A counted stock must be a whole number of at least zero.", param="quantity")
+    if adjustment_reason is not None and reason != StockReason.adjustment:
+        raise ValidationError("Only an adjustment carries an adjustment reason.", param="reason")
+    table = Product.__table__
+    stmt = (table.update().where(table.c.id == bindparam("pid"), table.c.stock_on_hand == bindparam("seen"))
+            .values(stock_on_hand=bindparam("counted")))
+    params = [{"pid": pid, "seen": seen, "counted": counted} for pid, seen, counted in counts]
+    if db.engine.dialect.supports_sane_multi_rowcount:
+        changed = db.session.execute(stmt, params).rowcount
+    else:  # a driver that cannot count rows over a batch: one statement each
+        changed = sum(db.session.execute(stmt, p).rowcount for p in params)
+    if changed != len(counts):
+        raise Conflict("The stock changed while this was being entered; look again.", param="quantity",
+                       code="stock_changed")
+    movements = [StockMovement(product_id=pid, quantity=counted - seen, balance_after=counted, reason=reason,
+                               note=note, adjustment_reason=adjustment_reason, created_by_id=user_id)
+                 for pid, seen, counted in counts]
+    db.session.add_all(movements)
+    for pid, _seen, _counted in counts:
+        product = db.session.identity_map.get(identity_key(Product, pid))
+        if product is not None:
+            db.session.expire(product, ["stock_on_hand"])
+    return movements

@@ -10,6 +10,7 @@ from ..api_support import api_blueprint, api_login_required, current_api_user, f
 from ..catalog.models import Shop
 from ..errors import ValidationError
 from ..idempotency import idempotent
+from ..i18n import translate
 from . import services
 from .models import Order, OrderStatus, Review
 
@@ -36,7 +37,7 @@ def payment_json(order: Order) -> dict:
         "id": payment.provider_id,  # the provider's id (pi_...) when by card
         "amount": payment.amount,
         "amount_refunded": payment.refunded_amount,
-        "failure_message": payment.failure_message,
+        "failure_message": translate(payment.failure_message) if payment.failure_message else None,
     }
 
 
@@ -66,6 +67,19 @@ def order_json(order: Order) -> dict:
         "created": _ts(order.placed_at),
         **{f"{step}_at": _ts(getattr(order, f"{step}_at")) for step in STEPS},
     }
+
+
+def resident_order_json(order: Order, resident_id: int) -> dict:
+    """The order as its resident sees it: while the card's bank wants a check (3-D Secure), the payment
+    carries `next_action` with the `client_secret` the provider's client library needs to run it."""
+    data = order_json(order)
+    if order.resident_id == resident_id and data["payment"]["status"] == "requires_action":
+        secret = services.payment_authentication(resident_id, order.public_id)
+        if secret:
+            data["payment"]["next_action"] = {"type": "authenticate", "client_secret": secret}
+        else:  # the check finished meanwhile
+            data = order_json(order)
+    return data
 
 
 def _lines(body: dict) -> list[tuple]:
@@ -139,7 +153,7 @@ def create_order():
     )
     order = services.place_order(user.id, field(body, "shop"), _lines(body), checkout,
                                  idempotency_key=request.headers.get("Idempotency-Key") or None)
-    return jsonify(order_json(order)), 201
+    return jsonify(resident_order_json(order, user.id)), 201
 
 
 @bp.get("/orders")
@@ -177,10 +191,60 @@ def get_order(order_id):
       summary: Retrieve an order
       security: [{bearer: []}]
       responses:
-        "200": {description: The order}
+        "200": {description: "The order; to its resident, a payment waiting for the bank's check carries next_action.client_secret"}
         "404": {description: No such order}
     """
-    return jsonify(order_json(services.order_for_party(current_api_user().id, order_id)))
+    user = current_api_user()
+    return jsonify(resident_order_json(services.order_for_party(user.id, order_id), user.id))
+
+
+@bp.post("/orders/<order_id>/payment/confirm")
+@api_login_required("resident")
+@idempotent
+def confirm_payment(order_id):
+    """After the bank's check (3-D Secure) ran in the resident's app: record how it went, by the provider's word.
+    ---
+    post:
+      summary: Record the outcome of the card's bank check
+      security: [{bearer: []}]
+      responses:
+        "200": {description: "The order: payment succeeded, or failed with failure_message (nothing charged)"}
+        "404": {description: No such order}
+    """
+    user = current_api_user()
+    return jsonify(resident_order_json(services.confirm_card_payment(user.id, order_id), user.id))
+
+
+@bp.post("/orders/<order_id>/pay")
+@api_login_required("resident")
+@idempotent
+def pay_order(order_id):
+    """Pay an unpaid card order with another card, after the first attempt failed.
+    ---
+    post:
+      summary: Pay an order again by card (send an Idempotency-Key)
+      security: [{bearer: []}]
+      parameters:
+        - {name: Idempotency-Key, in: header, required: true, schema: {type: string}}
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema:
+              type: object
+              required: [payment_method_id]
+              properties:
+                payment_method_id: {type: string, example: pm_card_visa}
+      responses:
+        "200": {description: "The order; already paid or still under way: unchanged"}
+        "400": {description: No payment method or no Idempotency-Key}
+        "402": {description: The card was declined}
+        "409": {description: The order is not waiting for a card payment}
+    """
+    user = current_api_user()
+    order = services.pay_order_by_card(user.id, order_id, field(json_body(), "payment_method_id"),
+                                       idempotency_key=request.headers.get("Idempotency-Key") or "")
+    return jsonify(resident_order_json(order, user.id))
 
 
 def _step(order_id, action):

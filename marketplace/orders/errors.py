@@ -26,3 +26,9 @@ class OrderChanged(Conflict):
 
 class RefundTooLarge(ValidationError):
     code = "refund_exceeds_paid"
+
+
+class PaymentIncomplete(Conflict):
+    """The resident has not finished paying by card (the bank's check is pending, or it failed)."""
+
+    code = "payment_incomplete"

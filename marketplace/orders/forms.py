@@ -29,6 +29,14 @@ class CheckoutForm(FlaskForm):
     checkout_key = HiddenField(validators=[InputRequired(), Length(max=255)])
 
 
+class PayByCardForm(FlaskForm):
+    """Pay an order with another card: the provider's payment method id, and a key that makes a resent
+    form pay once."""
+
+    payment_method_id = HiddenField(validators=[InputRequired(), Length(max=255)])
+    payment_key = HiddenField(validators=[InputRequired(), Length(max=200)])
+
+
 class RejectForm(FlaskForm):
     reason = StringField(_l("Reason"), validators=[InputRequired(), Length(min=1, max=255)])
 

@@ -127,6 +127,13 @@ class Order(PublicIdMixin, StateMachineMixin, db.Model):
                                OrderStatus.out_for_delivery)
 
     @property
+    def awaiting_card_payment(self) -> bool:
+        """To be paid by card and not paid yet: the bank's check is pending, or the attempt failed.
+        The shop does not see such an order to act on until it is paid."""
+        return self.payment_method == PaymentMethod.card and not any(
+            p.status == PaymentStatus.succeeded for p in self.payments)
+
+    @property
     def payment(self) -> "Payment | None":
         """The latest payment attempt, the one that counts."""
         return max(self.payments, key=lambda p: p.id) if self.payments else None

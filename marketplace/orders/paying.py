@@ -16,6 +16,22 @@ def charge_card(order: Order, payment_method_id: str, *, idempotency_key: str) -
     return payments.pay_order_by_card(order, payment_method_id, idempotency_key=idempotency_key)
 
 
+def authentication_secret(order: Order) -> str | None:
+    """While the card's bank wants the resident to confirm the payment (3-D Secure): the secret the
+    provider's browser library needs to run that check."""
+    return payments.authentication_secret(order)
+
+
+def refresh(order: Order) -> Payment | None:
+    """After the bank's check in the browser: how the card payment stands now, by the provider's word."""
+    return payments.refresh_card_payment(order)
+
+
+def has_live_payment(order: Order) -> bool:
+    """Paid, or a payment still under way (cash to collect, a card waiting for the bank's check)."""
+    return payments.current_payment(order) is not None
+
+
 def expect_cash(order: Order) -> Payment:
     """Cash is handed over at pickup or delivery: until then the payment waits."""
     payment = Payment(order=order, method=PaymentMethod.cash, amount=order.total_amount, currency=order.currency)

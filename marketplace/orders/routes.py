@@ -13,8 +13,8 @@ from ..errors import DomainError
 from ..extensions import db
 from ..web import role_required
 from . import cart, services
-from .forms import ActionForm, AddToCartForm, CheckoutForm, ReviewForm
-from .models import Review
+from .forms import ActionForm, AddToCartForm, CheckoutForm, PayByCardForm, ReviewForm
+from .models import PaymentStatus, Review
 
 bp = Blueprint("orders", __name__)
 
@@ -108,7 +108,10 @@ def checkout(shop_id):
         flash(exc.message, "error")
         return _render_cart(shop, form, 409 if exc.status == 409 else 400)
     cart.clear(shop)
-    flash(_("Order placed. The shop has it now."), "success")
+    if order.awaiting_card_payment:
+        flash(_("Your bank wants you to confirm this payment. The shop gets the order once it is paid."), "info")
+    else:
+        flash(_("Order placed. The shop has it now."), "success")
     return redirect(url_for("orders.order_page", order_id=order.public_id), 303)
 
 
@@ -130,8 +133,51 @@ def _my_order(order_id):
 def order_page(order_id):
     order = _my_order(order_id)
     review = db.session.execute(select(Review).where(Review.order_id == order.id)).scalar_one_or_none()
+    secret, pay_form = None, None
+    if order.status.value == "placed" and order.awaiting_card_payment:
+        if order.payment is not None and order.payment.status == PaymentStatus.requires_action:
+            try:
+                secret = services.payment_authentication(current_user.id, order.public_id)
+            except DomainError as exc:
+                flash(exc.message, "error")
+        pay_form = PayByCardForm(payment_key=secrets.token_urlsafe(16))
     return render_template("orders/order.html", order=order, review=review, form=ActionForm(),
-                           review_form=ReviewForm())
+                           review_form=ReviewForm(), auth_secret=secret, pay_form=pay_form)
+
+
+@bp.post("/orders/<order_id>/payment/confirm")
+@role_required("resident")
+def confirm_payment(order_id):
+    """The bank's check ran in the browser: record how it went (the provider says, not the browser)."""
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        order = services.confirm_card_payment(current_user.id, order_id)
+    except DomainError as exc:
+        flash(exc.message, "error")
+        return redirect(url_for("orders.order_page", order_id=order_id), 303)
+    if not order.awaiting_card_payment:
+        flash(_("Paid. The shop has your order now."), "success")
+    return redirect(url_for("orders.order_page", order_id=order_id), 303)
+
+
+@bp.post("/orders/<order_id>/pay")
+@role_required("resident")
+def pay(order_id):
+    """Pay an order with another card after the first attempt failed."""
+    form = PayByCardForm()
+    if not form.validate_on_submit():
+        flash(_("The card could not be read; check the number, expiry and CVC."), "error")
+        return redirect(url_for("orders.order_page", order_id=order_id), 303)
+    try:
+        order = services.pay_order_by_card(current_user.id, order_id, form.payment_method_id.data,
+                                           idempotency_key=form.payment_key.data)
+    except DomainError as exc:
+        flash(exc.message, "error")
+        return redirect(url_for("orders.order_page", order_id=order_id), 303)
+    if not order.awaiting_card_payment:
+        flash(_("Paid. The shop has your order now."), "success")
+    return redirect(url_for("orders.order_page", order_id=order_id), 303)
 
 
 @bp.get("/orders/<order_id>/status")

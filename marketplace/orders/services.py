@@ -6,18 +6,19 @@ the API, the demo town and the benchmarks call the same functions.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from functools import wraps
 from typing import Iterable
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import flag_modified
 from sqlalchemy.orm.exc import StaleDataError
 
 from ..catalog.models import Product, ProductStatus, Shop, ShopKind, StockReason
 from ..catalog.stock import move_stock
+from ..errors import DomainError
 from ..extensions import db
 from ..money import Money
 from ..search.geo import distance_km
@@ -26,9 +27,9 @@ from ..signals import order_completed
 from . import paying
 from .errors import (
     BelowMinimumOrder, Conflict, FulfilmentUnavailable, InvalidTransition, NotFound, OrderChanged,
-    OutsideDeliveryRadius, PermissionDenied, RefundTooLarge, ShopClosed, ValidationError,
+    OutsideDeliveryRadius, PaymentIncomplete, PermissionDenied, RefundTooLarge, ShopClosed, ValidationError,
 )
-from .models import Fulfilment, Order, OrderLine, OrderStatus, PaymentMethod, Review
+from .models import Fulfilment, Order, OrderLine, OrderStatus, Payment, PaymentMethod, PaymentStatus, Review
 
 MAX_LINES = 100
 MAX_QUANTITY = 999
@@ -251,6 +252,87 @@ def _order_by_checkout_key(resident_id: int, key: str) -> Order | None:
     ).scalar_one_or_none()
 
 
+# -- finishing a card payment ------------------------------------------------------------------------
+
+
+def payment_authentication(resident_id: int, order_id) -> str | None:
+    """The secret the resident's browser needs to run the bank's check (3-D Secure) on the order's card
+    payment, or None when no check is pending. Commits a check that finished meanwhile."""
+    order = order_for_resident(resident_id, order_id)
+    secret = paying.authentication_secret(order)
+    db.session.commit()
+    return secret
+
+
+@use_case
+def confirm_card_payment(resident_id: int, order_id) -> Order:
+    """After the bank's check in the resident's browser: record how it went, by the provider's word.
+
+    A passed check pays the order and sends it to the shop; a failed one leaves the order unpaid (its
+    stock still kept for it) so the resident can pay with another card or cancel.
+    """
+    order = order_for_resident(resident_id, order_id)
+    paying.refresh(order)
+    db.session.commit()
+    return order
+
+
+@use_case
+def pay_order_by_card(resident_id: int, order_id, payment_method_id: str | None, *, idempotency_key: str) -> Order:
+    """Pay an order again with a card after the first attempt failed (the bank's check, say).
+
+    With a payment already made or still under way this changes nothing and returns the order. A
+    declined card raises PaymentFailed and changes nothing.
+    """
+    order = order_for_resident(resident_id, order_id)
+    if order.status != OrderStatus.placed or order.payment_method != PaymentMethod.card:
+        raise InvalidTransition("This order is not waiting for a card payment.", param="status")
+    if not (idempotency_key or "").strip() or len(idempotency_key) > 200:
+        raise ValidationError("A card payment needs a key of 1 to 200 characters.", param="Idempotency-Key")
+    if paying.has_live_payment(order):
+        return order
+    if not isinstance(payment_method_id, str) or not payment_method_id.strip():
+        raise ValidationError("A card payment needs 'payment_method_id'.", param="payment_method_id")
+    paying.charge_card(order, payment_method_id.strip(), idempotency_key=f"{order.public_id}-{idempotency_key}")
+    db.session.commit()
+    return order
+
+
+def release_unpaid_card_orders(older_than: timedelta, *, now: datetime | None = None) -> list[str]:
+    """Cancel card orders left unpaid longer than `older_than` (the bank's check abandoned or failed, no
+    other card tried), so their goods go back on the shelf. Each is first asked about once more at the
+    provider: one paid meanwhile goes to its shop instead. One transaction per order; returns the ids of
+    the orders cancelled."""
+    cutoff = (now or datetime.now(timezone.utc)) - older_than
+    candidates = db.session.execute(
+        select(Order.id).where(Order.status == OrderStatus.placed, Order.payment_method == PaymentMethod.card,
+                               Order.placed_at < cutoff, ~_PAID).order_by(Order.id)).scalars().all()
+    released = []
+    for order_id in candidates:
+        try:
+            if _release_if_unpaid(order_id):
+                released.append(db.session.get(Order, order_id).public_id)
+        except DomainError:  # paid or cancelled meanwhile, or the provider not answering: next run
+            continue
+    return released
+
+
+@use_case
+def _release_if_unpaid(order_id: int) -> bool:
+    order = db.session.get(Order, order_id)
+    if order.status != OrderStatus.placed:
+        return False
+    paying.refresh(order)
+    if not order.awaiting_card_payment:
+        db.session.commit()
+        return False
+    order.cancel()
+    _return_stock(order, order.resident_id)
+    paying.release(order, reason="unpaid")
+    db.session.commit()
+    return True
+
+
 # -- moving an order along --------------------------------------------------------------------------
 
 
@@ -262,6 +344,8 @@ def _return_stock(order: Order, user_id: int) -> None:
 @use_case
 def accept_order(merchant_id: int, order_id) -> Order:
     order = order_for_merchant(merchant_id, order_id)
+    if order.status == OrderStatus.placed and order.awaiting_card_payment:
+        raise PaymentIncomplete("The resident has not finished paying for this order by card yet.", param="status")
     order.accept()
     db.session.commit()
     return order
@@ -382,13 +466,17 @@ def resident_orders(resident_id: int, limit: int = 50) -> list[Order]:
 
 
 OPEN_STATUSES = (OrderStatus.placed, OrderStatus.accepted, OrderStatus.ready, OrderStatus.out_for_delivery)
+# An order is the shop's to act on once it is paid, or when it will be paid in cash.
+_PAID = select(Payment.id).where(Payment.order_id == Order.id, Payment.status == PaymentStatus.succeeded).exists()
+FOR_THE_SHOP = or_(Order.payment_method == PaymentMethod.cash, _PAID)
 
 
 def merchant_inbox(merchant_id: int, *, open_only: bool = True, limit: int = 100) -> list[Order]:
-    """Orders of the merchant's shops, the newest first; only the ones still to act on by default."""
+    """Orders of the merchant's shops, the newest first; by default only the ones still to act on (open,
+    and paid unless paid in cash: a card order waiting for the bank's check is not the shop's yet)."""
     stmt = select(Order).join(Shop, Shop.id == Order.shop_id).where(Shop.owner_id == merchant_id)
     if open_only:
-        stmt = stmt.where(Order.status.in_(OPEN_STATUSES))
+        stmt = stmt.where(Order.status.in_(OPEN_STATUSES), FOR_THE_SHOP)
     return list(db.session.execute(stmt.order_by(Order.id.desc()).limit(limit)).scalars())
 
 
@@ -396,4 +484,4 @@ def unseen_count(merchant_id: int) -> int:
     """Orders waiting for the shop to accept or reject: the inbox badge."""
     return db.session.execute(
         select(func.count(Order.id)).join(Shop, Shop.id == Order.shop_id)
-        .where(Shop.owner_id == merchant_id, Order.status == OrderStatus.placed)).scalar_one()
+        .where(Shop.owner_id == merchant_id, Order.status == OrderStatus.placed, FOR_THE_SHOP)).scalar_one()

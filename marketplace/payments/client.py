@@ -29,6 +29,21 @@ _DECLINE_MESSAGES = {
     "incorrect_cvc": _l("The card's security code is wrong."),
     "processing_error": _l("The card could not be processed. Try again in a moment."),
 }
+# The customer's bank did not confirm the payment (3-D Secure failed or was abandoned).
+AUTHENTICATION_FAILED = "payment_intent_authentication_failure"
+_AUTHENTICATION_FAILED_MESSAGE = _l(
+    "Your bank did not confirm the payment, so nothing was charged. Pay with another card, or cancel the order.")
+
+
+def failure_message(error: dict | None) -> str:
+    """What went wrong with a payment attempt, in the customer's words, from the provider's error object.
+
+    In English, as it is stored: whoever reads it later (a Chinese page, an English API client) translates
+    it with `translate`, since a webhook or a job may be the one that records it."""
+    code = (error or {}).get("decline_code") or (error or {}).get("code") or ""
+    if code == AUTHENTICATION_FAILED:
+        return _AUTHENTICATION_FAILED_MESSAGE
+    return _DECLINE_MESSAGES.get(code, _DECLINE_MESSAGES["card_declined"])
 
 
 def encode_form(data: dict[str, Any], prefix: str = "") -> list[tuple[str, str]]:

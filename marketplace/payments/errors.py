@@ -1,5 +1,6 @@
 """Payment errors in words a customer or merchant understands; never a provider's stack trace."""
 from ..errors import Conflict, DomainError, PaymentFailed, ServiceUnavailable, ValidationError
+from ..i18n import mark, translate  # noqa: F401  (payments and financing import them from here)
 
 
 class CardDeclined(PaymentFailed):
@@ -28,20 +29,3 @@ class NothingToPay(Conflict):
 
 class BadSignature(DomainError):
     code = "bad_signature"
-
-
-def translate(text: str, **values) -> str:
-    """The message in the visitor's language inside a request; as written (English) in jobs and commands,
-    where there is no visitor and the locale selector cannot run."""
-    from flask import has_request_context
-
-    if has_request_context():
-        from flask_babel import gettext
-
-        return gettext(text, **values)
-    return text % values if values else text
-
-
-def mark(text: str) -> str:
-    """Mark a message for the catalogue without translating it yet."""
-    return text

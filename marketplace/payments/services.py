@@ -14,7 +14,7 @@ from ..extensions import db
 from ..money import Money
 from ..orders.models import Order, Payment, PaymentMethod, PaymentStatus, Refund
 from ..signals import order_paid, order_refunded
-from .client import payment_client
+from .client import failure_message, payment_client
 from .errors import CardDeclined, NothingToPay, RefundTooLarge, ValidationError, translate as _
 
 
@@ -61,7 +61,7 @@ def pay_order_by_card(order: Order, card_token: str, *, idempotency_key: str) ->
             metadata={"order": order.public_id, "payment": payment.public_id, "shop_id": str(order.shop_id)})
     except CardDeclined as exc:
         payment.provider_id = getattr(exc, "payment_intent", None)
-        payment.fail(exc.message)
+        payment.fail(failure_message({"code": getattr(exc, "provider_code", "card_declined")}))
         db.session.flush()
         raise
     apply_intent(payment, intent)
@@ -81,8 +81,39 @@ def apply_intent(payment: Payment, intent: dict) -> None:
     elif status == "canceled":
         payment.cancel()
     elif status == "requires_payment_method" and intent.get("last_payment_error"):
-        payment.fail((intent["last_payment_error"] or {}).get("message") or "The card was declined.")
+        payment.fail(failure_message(intent["last_payment_error"]))
     db.session.flush()
+
+
+def _awaiting_bank(order: Order) -> Payment | None:
+    payment = current_payment(order)
+    if payment is None or payment.method != PaymentMethod.card or not payment.provider_id:
+        return None
+    return payment if payment.status in (PaymentStatus.pending, PaymentStatus.requires_action) else None
+
+
+def authentication_secret(order: Order) -> str | None:
+    """The secret the customer's browser needs to run the bank's check (3-D Secure) on the order's card
+    payment, while that check is pending; None otherwise. A check finished meanwhile is applied."""
+    payment = _awaiting_bank(order)
+    if payment is None:
+        return None
+    intent = payment_client().retrieve_payment_intent(payment.provider_id)
+    if intent.get("status") != "requires_action":
+        apply_intent(payment, intent)
+        return None
+    return intent.get("client_secret")
+
+
+def refresh_card_payment(order: Order) -> Payment | None:
+    """Take the provider's word on an unfinished card payment (after the bank's check in the browser).
+
+    A failed check fails the attempt; nothing was charged and the order can be paid with another card.
+    """
+    payment = _awaiting_bank(order)
+    if payment is not None:
+        apply_intent(payment, payment_client().retrieve_payment_intent(payment.provider_id))
+    return current_payment(order) or order.payment
 
 
 def record_cash_payment(order: Order) -> Payment:
@@ -163,7 +194,7 @@ def apply_event(event_id: str, event_type: str, obj: dict) -> str:
             before = payment.status
             if event_type == "payment_intent.payment_failed" and payment.status in (
                     PaymentStatus.pending, PaymentStatus.requires_action):
-                payment.fail((obj.get("last_payment_error") or {}).get("message") or "The card was declined.")
+                payment.fail(failure_message(obj.get("last_payment_error")))
             else:
                 apply_intent(payment, obj)
             outcome = "applied" if payment.status != before else "already up to date"

@@ -4,6 +4,8 @@ Called from the migration and, through metadata events, whenever `create_all` bu
 """
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 from sqlalchemy import event, text
 
 # PostgreSQL: the words are already tokens, so they become lexemes as they are (no parser, no stemming),
@@ -12,10 +14,10 @@ from sqlalchemy import event, text
 PG_VECTOR_EXPRESSION = "array_to_tsvector(regexp_split_to_array(btrim(cells || ' ' || words), ' +'))"
 PG_VECTOR_COLUMN = "search_tsv"
 
-_SQLITE = (
-    """CREATE VIRTUAL TABLE IF NOT EXISTS search_fts USING fts5(
+_SQLITE_FTS = """CREATE VIRTUAL TABLE IF NOT EXISTS search_fts USING fts5(
         words, cells, content='search_documents', content_rowid='id',
-        tokenize='unicode61 remove_diacritics 2')""",
+        tokenize='unicode61 remove_diacritics 2')"""
+_SQLITE_TRIGGERS = (
     """CREATE TRIGGER IF NOT EXISTS search_documents_ai AFTER INSERT ON search_documents BEGIN
         INSERT INTO search_fts(rowid, words, cells) VALUES (new.id, new.words, new.cells);
     END""",
@@ -27,6 +29,8 @@ _SQLITE = (
         INSERT INTO search_fts(rowid, words, cells) VALUES (new.id, new.words, new.cells);
     END""",
 )
+_SQLITE = (_SQLITE_FTS, *_SQLITE_TRIGGERS)
+_SQLITE_TRIGGER_NAMES = ("search_documents_ai", "search_documents_ad", "search_documents_au")
 _POSTGRESQL = (
     "DROP INDEX IF EXISTS ix_search_documents_words",  # the expression index of the first version
     f"ALTER TABLE search_documents ADD COLUMN IF NOT EXISTS {PG_VECTOR_COLUMN} tsvector "
@@ -43,13 +47,33 @@ def create_search_ddl(connection) -> None:
 
 def drop_search_ddl(connection) -> None:
     if connection.dialect.name == "sqlite":
-        for name in ("search_documents_ai", "search_documents_ad", "search_documents_au"):
+        for name in _SQLITE_TRIGGER_NAMES:
             connection.execute(text(f"DROP TRIGGER IF EXISTS {name}"))
         connection.execute(text("DROP TABLE IF EXISTS search_fts"))
     elif connection.dialect.name == "postgresql":
         connection.execute(text("DROP INDEX IF EXISTS ix_search_documents_words"))
         connection.execute(text("DROP INDEX IF EXISTS ix_search_documents_tsv"))
         connection.execute(text(f"ALTER TABLE search_documents DROP COLUMN IF EXISTS {PG_VECTOR_COLUMN}"))
+
+
+@contextmanager
+def bulk_load(connection):
+    """Rewrite search_documents wholesale inside the caller's transaction.
+
+    On SQLite the triggers that keep FTS5 in step row by row are dropped meanwhile and the full-text
+    index is rebuilt from the table once at the end: several times faster for a whole town. DDL is
+    transactional in SQLite, so a failure rolls the triggers back with everything else. PostgreSQL
+    keeps its GIN index in place, since dropping it would lock searches out until the commit.
+    """
+    if connection.dialect.name != "sqlite":
+        yield
+        return
+    for name in _SQLITE_TRIGGER_NAMES:
+        connection.execute(text(f"DROP TRIGGER IF EXISTS {name}"))
+    yield
+    connection.execute(text("INSERT INTO search_fts(search_fts) VALUES ('rebuild')"))
+    for statement in _SQLITE_TRIGGERS:
+        connection.execute(text(statement))
 
 
 def listen_for_schema(table) -> None:

@@ -16,7 +16,8 @@ from .hours import week_ranges
 from .text import index_tokens
 
 
-def shop_fields(shop: Shop) -> dict:
+def shop_fields(shop) -> dict:
+    """`shop` is a Shop or a row of the shops table: only column values are read."""
     return {
         "shop_id": shop.id,
         "shop_public_id": shop.public_id,
@@ -34,7 +35,7 @@ def shop_fields(shop: Shop) -> dict:
     }
 
 
-def shop_document(shop: Shop) -> dict:
+def shop_document(shop) -> dict:
     doc = shop_fields(shop)
     doc.update(
         doc_id=shop.public_id,
@@ -52,9 +53,13 @@ def shop_document(shop: Shop) -> dict:
     return doc
 
 
-def product_document(product: Product, shop_doc: dict) -> dict:
-    doc = {k: v for k, v in shop_doc.items() if k.startswith("shop_") or k in (
-        "latitude", "longitude", "is_open", "delivery_enabled", "delivery_radius_km", "hours", "cell", "cells")}
+# What a product document repeats of its shop's.
+_SHOP_KEYS_OF_PRODUCTS = ("shop_id", "shop_public_id", "shop_name", "shop_kind", "shop_category", "latitude",
+                          "longitude", "is_open", "delivery_enabled", "delivery_radius_km", "hours", "cell", "cells")
+
+
+def product_document(product, shop_doc: dict) -> dict:
+    doc = {key: shop_doc[key] for key in _SHOP_KEYS_OF_PRODUCTS}
     doc.update(
         doc_id=product.public_id,
         kind="product",
@@ -73,7 +78,7 @@ def product_document(product: Product, shop_doc: dict) -> dict:
     return doc
 
 
-def is_searchable_shop(shop: Shop | None) -> bool:
+def is_searchable_shop(shop) -> bool:
     # Suppliers sell wholesale to merchants: residents do not find them.
     return shop is not None and shop.kind == ShopKind.retail
 
@@ -83,15 +88,23 @@ def is_searchable_product(product: Product | None) -> bool:
 
 
 def documents_for_shops(session: Session, shop_ids: Iterable[int]) -> Iterator[dict]:
-    """The shop's own document and one per active product, for every searchable shop among `shop_ids`."""
+    """The shop's own document and one per active product, for every searchable shop among `shop_ids`.
+
+    Reads plain rows, not ORM objects: the documents need only column values, and a whole town's
+    reindex reads millions of them.
+    """
     ids = sorted(set(shop_ids))
+    shops_table, products_table = Shop.__table__, Product.__table__
     for start in range(0, len(ids), 500):
         chunk = ids[start:start + 500]
-        shops = session.execute(select(Shop).where(Shop.id.in_(chunk))).scalars().all()
-        by_shop: dict[int, list[Product]] = {}
+        shops = session.execute(select(shops_table).where(shops_table.c.id.in_(chunk))
+                                .order_by(shops_table.c.id)).all()
+        by_shop: dict[int, list] = {}
         for product in session.execute(
-            select(Product).where(Product.shop_id.in_(chunk), Product.status == ProductStatus.active)
-        ).scalars():
+            select(products_table).where(products_table.c.shop_id.in_(chunk),
+                                         products_table.c.status == ProductStatus.active)
+            .order_by(products_table.c.id)
+        ):
             by_shop.setdefault(product.shop_id, []).append(product)
         for shop in shops:
             if not is_searchable_shop(shop):

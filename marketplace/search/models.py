@@ -23,7 +23,10 @@ class SearchDocument(db.Model):
     """
 
     __tablename__ = "search_documents"
-    __table_args__ = (Index("ix_search_documents_cell_kind", "cell", "kind"),)
+    # Nearby searches without words read only this index: each grid cell's rows are sought by latitude,
+    # and everything the search needs of a document is in the index (no reads of the table).
+    __table_args__ = (Index("ix_search_documents_cell_point", "cell", "latitude", "longitude", "kind", "shop_id",
+                            "product_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(10))  # "shop" or "product"

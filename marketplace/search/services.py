@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from ..catalog.models import Product, Shop
 from ..extensions import db
+from ..i18n import translate as _
 from .backend import DEFAULT_RADIUS_KM, MAX_RADIUS_KM, SORTS, TYPES, SearchPage, SearchQuery, get_backend
 from .categories import CATEGORY_NAMES
 from .errors import ValidationError
@@ -36,10 +37,16 @@ def _number(raw, name: str, low: float, high: float) -> float:
     try:
         value = float(raw)
     except (TypeError, ValueError):
-        raise ValidationError(f"'{name}' must be a number.", param=name) from None
+        raise ValidationError(_("'%(name)s' must be a number.", name=name), param=name) from None
     if not math.isfinite(value) or not low <= value <= high:
-        raise ValidationError(f"'{name}' must be between {low:g} and {high:g}.", param=name)
+        raise ValidationError(_("'%(name)s' must be between %(low)s and %(high)s.", name=name, low=f"{low:g}",
+                                high=f"{high:g}"), param=name)
     return value
+
+
+def _not_one_of(name: str, choices) -> ValidationError:
+    return ValidationError(_("'%(name)s' must be one of: %(choices)s.", name=name, choices=", ".join(choices)),
+                           param=name)
 
 
 def parse_flag(raw, name: str) -> bool:
@@ -47,7 +54,7 @@ def parse_flag(raw, name: str) -> bool:
         return False
     if raw in ("1", "true", "yes", "on", True):
         return True
-    raise ValidationError(f"'{name}' must be true or false.", param=name)
+    raise ValidationError(_("'%(name)s' must be true or false.", name=name), param=name)
 
 
 def encode_page(offset: int) -> str:
@@ -59,12 +66,12 @@ def decode_page(token: str | None) -> int:
         return 0
     try:
         raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)).decode()
-        prefix, _, number = raw.partition(":")
+        prefix, _colon, number = raw.partition(":")
         offset = int(number)
         if prefix != "o" or not 0 <= offset <= MAX_OFFSET:
             raise ValueError
     except (ValueError, binascii.Error, UnicodeDecodeError):
-        raise ValidationError("'page' is not a page token from a previous answer.", param="page") from None
+        raise ValidationError(_("'page' is not a page token from a previous answer."), param="page") from None
     return offset
 
 
@@ -75,22 +82,22 @@ def build_query(*, q: str | None = None, lat=None, lon=None, radius_km=None, cat
     """A SearchQuery from raw values (strings from a form or query string), or a ValidationError naming the field."""
     q = (q or "").strip()
     if len(q) > MAX_QUERY_LENGTH:
-        raise ValidationError(f"'q' can be at most {MAX_QUERY_LENGTH} characters.", param="q")
+        raise ValidationError(_("'q' can be at most %(count)s characters.", count=MAX_QUERY_LENGTH), param="q")
     if lat in (None, "") or lon in (None, ""):
-        raise ValidationError("Give the point to search around as 'lat' and 'lon'.",
+        raise ValidationError(_("Give the point to search around as 'lat' and 'lon'."),
                               param="lat" if lat in (None, "") else "lon", code="parameter_missing")
     lat_f = _number(lat, "lat", -90, 90)
     lon_f = _number(lon, "lon", -180, 180)
     radius = DEFAULT_RADIUS_KM if radius_km in (None, "") else _number(radius_km, "radius_km", 0.1, MAX_RADIUS_KM)
     category = (category or "").strip() or None
     if category is not None and category not in CATEGORY_NAMES:
-        raise ValidationError(f"'category' must be one of: {', '.join(CATEGORY_NAMES)}.", param="category")
+        raise _not_one_of("category", CATEGORY_NAMES)
     type = (type or "all").strip()
     if type not in TYPES:
-        raise ValidationError(f"'type' must be one of: {', '.join(TYPES)}.", param="type")
+        raise _not_one_of("type", TYPES)
     sort = (sort or "relevance").strip()
     if sort not in SORTS:
-        raise ValidationError(f"'sort' must be one of: {', '.join(SORTS)}.", param="sort")
+        raise _not_one_of("sort", SORTS)
     if limit in (None, ""):
         limit_n = 20
     else:
@@ -99,7 +106,7 @@ def build_query(*, q: str | None = None, lat=None, lon=None, radius_km=None, cat
         except (TypeError, ValueError):
             limit_n = 0
         if not 1 <= limit_n <= 100:
-            raise ValidationError("'limit' must be a whole number from 1 to 100.", param="limit")
+            raise ValidationError(_("'limit' must be a whole number from 1 to 100."), param="limit")
     moment = now or datetime.now(timezone.utc)
     return SearchQuery(
         lat=lat_f, lon=lon_f, radius_km=radius, terms=query_terms(q), category=category, type=type,

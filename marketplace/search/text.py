@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 # A CJK ideograph (the unified block and its first extension), or a run of Latin letters and digits.
 _TOKEN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+|[a-z0-9]+")
@@ -33,15 +34,24 @@ def index_tokens(*texts: str) -> list[str]:
     """Every token a document is found by, in order, duplicates kept (they weigh in ranking)."""
     tokens: list[str] = []
     for text in texts:
-        for match in _TOKEN.finditer(_normalise(text)):
-            word = match.group()
-            if _CJK.match(word):
-                tokens.extend(word)
-                if len(word) > 1:
-                    tokens.extend(word[i:i + 2] for i in range(len(word) - 1))
-            else:
-                tokens.append(word)
+        tokens.extend(_text_tokens(text or ""))
     return tokens
+
+
+# A town's products repeat the same catalogue names and category words thousands of times: a reindex
+# tokenises each distinct text once.
+@lru_cache(maxsize=65_536)
+def _text_tokens(text: str) -> tuple[str, ...]:
+    tokens: list[str] = []
+    for match in _TOKEN.finditer(_normalise(text)):
+        word = match.group()
+        if _CJK.match(word):
+            tokens.extend(word)
+            if len(word) > 1:
+                tokens.extend(word[i:i + 2] for i in range(len(word) - 1))
+        else:
+            tokens.append(word)
+    return tuple(tokens)
 
 
 @dataclass(frozen=True)

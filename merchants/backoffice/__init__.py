@@ -24,6 +24,18 @@ def init_app(app: Flask) -> None:
     register_nav("supplier", "backoffice.products", _l("Products"))
     ROLE_HOMES.setdefault("merchant", "backoffice.dashboard")
 
+    from .wording import localise
+
+    # A refusal or CSV error in the merchant's language (see wording.py).
+    app.add_template_filter(localise, "localise")
+
+    @app.template_global()
+    def field_label(param: str) -> str:
+        """What a form field or CSV column ("price") is called in the page's language."""
+        from .wording import field_name
+
+        return localise(field_name(param))
+
     @app.template_global()
     def category_label(slug: str) -> str:
         from marketplace.search.categories import CATEGORY_LABELS

@@ -15,6 +15,7 @@ from marketplace.money import Money, MoneyError
 from . import rules
 from .errors import ValidationError
 from .services import MAX_BULK_ROWS, owned_product, owned_shop, unit_of_work
+from .wording import N_
 
 
 class BulkErrors(ValidationError):
@@ -40,7 +41,7 @@ def parse_bulk_form(form: Mapping[str, str], currency: str) -> tuple[dict[str, i
                 if amount < 0:
                     raise MoneyError("negative")
             except MoneyError:
-                errors[name] = "Type a price such as 12.50."
+                errors[name] = N_("Type a price such as 12.50.")
                 continue
             prices[pid] = amount
         elif name.startswith("count-"):
@@ -49,13 +50,13 @@ def parse_bulk_form(form: Mapping[str, str], currency: str) -> tuple[dict[str, i
             if value == was:
                 continue
             if not value.isdigit() or not was.lstrip("-").isdigit():
-                errors[name] = "Type the whole number on the shelf."
+                errors[name] = N_("Type the whole number on the shelf.")
                 continue
             counts[pid] = (int(was), int(value))
     if errors:
         raise BulkErrors(errors)
     if len(prices) + len(counts) > MAX_BULK_ROWS:
-        raise ValidationError(f"At most {MAX_BULK_ROWS} changes at once.", param="products")
+        raise ValidationError(N_("At most %(n)d changes at once.", n=MAX_BULK_ROWS), param="products")
     return prices, counts
 
 
@@ -69,7 +70,7 @@ def apply_bulk_edit(user_id: int, shop_key, prices: dict[str, int], counts: dict
             try:
                 product = owned_product(user_id, pid)
                 if product.shop_id != shop.id:
-                    raise ValidationError("No such product.", param="product")
+                    raise ValidationError(N_("No such product."), param="product")
                 product.price_amount = rules.whole_number(amount, "price", 0, rules.MAX_PRICE)
             except DomainError as exc:
                 errors[f"price-{pid}"] = exc.message
@@ -77,12 +78,12 @@ def apply_bulk_edit(user_id: int, shop_key, prices: dict[str, int], counts: dict
             try:
                 product = owned_product(user_id, pid)
                 if product.shop_id != shop.id:
-                    raise ValidationError("No such product.", param="product")
+                    raise ValidationError(N_("No such product."), param="product")
                 counted = rules.whole_number(counted, "counted", 0, rules.MAX_THRESHOLD)
                 move_stock(product.id, counted - seen, StockReason.adjustment, user_id=user_id, note=note,
                            adjustment_reason=AdjustmentReason.counted, expected_before=seen)
             except Conflict:
-                errors[f"count-{pid}"] = "Sold or changed while you typed; check the number again."
+                errors[f"count-{pid}"] = N_("Sold or changed while you typed; check the number again.")
             except DomainError as exc:
                 errors[f"count-{pid}"] = exc.message
         if errors:

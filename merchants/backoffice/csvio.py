@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 
 from marketplace.catalog.models import AdjustmentReason, Product, StockReason
-from marketplace.catalog.stock import move_stock
+from marketplace.catalog.stock import set_counted_stock
 from marketplace.extensions import db
 from marketplace.money import Money, MoneyError
 
@@ -24,6 +24,7 @@ from .errors import BadFile, ValidationError
 
 __all__ = ["BadFile", "COLUMNS", "CsvError", "CsvRejected", "ImportResult", "export_products", "import_products"]
 from .services import owned_shop, unit_of_work
+from .wording import N_
 
 COLUMNS = ("sku", "name", "name_en", "category", "unit", "price", "stock_on_hand", "low_stock_threshold", "status",
            "description")
@@ -77,21 +78,21 @@ def _safe_cell(text: str) -> str:
 
 def _decode(data: bytes) -> str:
     if len(data) > MAX_BYTES:
-        raise BadFile(f"The file is larger than {MAX_BYTES // (1024 * 1024)} MB.", param="file")
+        raise BadFile(N_("The file is larger than %(n)d MB.", n=MAX_BYTES // (1024 * 1024)), param="file")
     if not data.strip():
-        raise BadFile("The file is empty.", param="file")
+        raise BadFile(N_("The file is empty."), param="file")
     for encoding in ("utf-8-sig", "gb18030"):  # Excel in Chinese saves GBK unless told otherwise
         try:
             return data.decode(encoding)
         except UnicodeDecodeError:
             continue
-    raise BadFile("The file is not text in UTF-8 or GBK; save it as CSV UTF-8.", param="file")
+    raise BadFile(N_("The file is not text in UTF-8 or GBK; save it as CSV UTF-8."), param="file")
 
 
 def _int_cell(value: str, column: str, low: int, high: int) -> int:
     value = value.strip()
     if not value.lstrip("-").isdigit():
-        raise ValidationError(f"'{value}' is not a whole number.", param=column)
+        raise ValidationError(N_("'%(value)s' is not a whole number.", value=value), param=column)
     return rules.whole_number(int(value), column, low, high)
 
 
@@ -103,9 +104,10 @@ def parse_products(data: bytes, currency: str) -> list[tuple[int, dict, int | No
     unknown = [h for h in header if h not in COLUMNS]
     missing = [c for c in REQUIRED if c not in header]
     for name in unknown:
-        errors.append(CsvError(1, name, f"unknown column; the columns are {', '.join(COLUMNS)}"))
+        errors.append(CsvError(1, name, N_("unknown column; the columns are %(columns)s",
+                                           columns=", ".join(COLUMNS))))
     for name in missing:
-        errors.append(CsvError(1, name, "required column is missing"))
+        errors.append(CsvError(1, name, N_("required column is missing")))
     if errors:
         raise CsvRejected(errors)
     reader.fieldnames = header
@@ -113,9 +115,10 @@ def parse_products(data: bytes, currency: str) -> list[tuple[int, dict, int | No
     for index, raw in enumerate(reader):
         line = index + 2
         if line - 1 > MAX_ROWS:
-            raise CsvRejected([CsvError(line, "sku", f"more than {MAX_ROWS} rows; split the file")])
+            raise CsvRejected([CsvError(line, "sku", N_("more than %(n)d rows; split the file", n=MAX_ROWS))])
         if None in raw:
-            errors.append(CsvError(line, header[-1], "more cells than columns (a comma inside a cell needs quotes)"))
+            errors.append(CsvError(line, header[-1],
+                                   N_("more cells than columns (a comma inside a cell needs quotes)")))
             continue
         cells = {k: (v or "").strip() for k, v in raw.items()}
         if not any(cells.values()):
@@ -129,7 +132,8 @@ def parse_products(data: bytes, currency: str) -> list[tuple[int, dict, int | No
                     try:
                         fields["price_amount"] = Money.from_major(value, currency).amount
                     except MoneyError:
-                        raise ValidationError(f"'{value}' is not a price such as 12.80.", param="price") from None
+                        raise ValidationError(N_("'%(value)s' is not a price such as 12.80.", value=value),
+                                              param="price") from None
                 elif column == "stock_on_hand":
                     count = _int_cell(value, column, 0, rules.MAX_THRESHOLD)
                 elif column == "low_stock_threshold":
@@ -147,12 +151,13 @@ def parse_products(data: bytes, currency: str) -> list[tuple[int, dict, int | No
         for column in REQUIRED:
             key = "price_amount" if column == "price" else column
             if key not in fields and not any(e.column == column for e in row_errors):
-                row_errors.append(CsvError(line, column, "required; this cell is empty"))
+                row_errors.append(CsvError(line, column, N_("required; this cell is empty")))
         fields = cleaned
         if not row_errors:
             sku = fields["sku"]
             if sku in seen:
-                row_errors.append(CsvError(line, "sku", f"SKU {sku} is also on line {seen[sku]}"))
+                row_errors.append(CsvError(line, "sku", N_("SKU %(sku)s is also on line %(line)d",
+                                                           sku=sku, line=seen[sku])))
             seen.setdefault(sku, line)
         if row_errors:
             errors.extend(row_errors)
@@ -161,41 +166,45 @@ def parse_products(data: bytes, currency: str) -> list[tuple[int, dict, int | No
     if errors:
         raise CsvRejected(errors)
     if not rows:
-        raise CsvRejected([CsvError(2, "sku", "the file has a header but no products")])
+        raise CsvRejected([CsvError(2, "sku", N_("the file has a header but no products"))])
     return rows
 
 
 def import_products(user_id: int, shop_key, data: bytes) -> ImportResult:
+    """Write a checked file in one transaction: the products in one flush, then every stock count that
+    differs from on-hand in one batch, applied only if on-hand is still what was read (a sale made
+    meanwhile refuses the whole import instead of being overwritten)."""
     shop = owned_shop(user_id, shop_key)
     rows = parse_products(data, shop.currency)
     existing = {p.sku: p for p in db.session.execute(
         select(Product).where(Product.shop_id == shop.id, Product.sku.in_([f["sku"] for _l, f, _c in rows]))
         .with_for_update()).scalars()}
     result = ImportResult()
+    opening: list[tuple[Product, int]] = []
+    counted: list[tuple[Product, int, int]] = []
     with unit_of_work():
         for _line, fields, count in rows:
             product = existing.get(fields["sku"])
             if product is None:
                 fields.setdefault("category", shop.category)
                 fields.setdefault("unit", "piece")
-                product = Product(shop_id=shop.id, currency=shop.currency, **fields)
+                product = Product(shop_id=shop.id, currency=shop.currency, stock_on_hand=0, **fields)
                 db.session.add(product)
-                db.session.flush()
                 result.created += 1
                 if count:
-                    move_stock(product.id, count, StockReason.initial, user_id=user_id, note=IMPORT_NOTE)
+                    opening.append((product, count))
             else:
+                before = product.stock_on_hand
                 for key, value in fields.items():
                     setattr(product, key, value)
                 result.updated += 1
-                if count is not None:
-                    db.session.flush()
-                    before = db.session.execute(select(Product.stock_on_hand)
-                                                .where(Product.id == product.id)).scalar_one()
-                    if count != before:
-                        move_stock(product.id, count - before, StockReason.adjustment, user_id=user_id,
-                                   note=IMPORT_NOTE, adjustment_reason=AdjustmentReason.counted,
-                                   expected_before=before)
-                        result.counted += 1
+                if count is not None and count != before:
+                    counted.append((product, before, count))
             result.skus.append(fields["sku"])
+        db.session.flush()
+        set_counted_stock([(p.id, 0, count) for p, count in opening], StockReason.initial, user_id=user_id,
+                          note=IMPORT_NOTE)
+        set_counted_stock([(p.id, before, count) for p, before, count in counted], StockReason.adjustment,
+                          user_id=user_id, note=IMPORT_NOTE, adjustment_reason=AdjustmentReason.counted)
+        result.counted = len(counted)
     return result

@@ -19,6 +19,7 @@ from marketplace.extensions import db
 from . import rules
 from .errors import NotFound, ValidationError
 from .services import MAX_BULK_ROWS, owned_product, owned_shop, unit_of_work
+from .wording import N_
 
 COUNT_ATTEMPTS = 3
 
@@ -56,7 +57,7 @@ def record_count(user_id: int, product_key, counted, *, note: str = "") -> Stock
         except Conflict as exc:
             if exc.code != "stock_changed":
                 raise
-    raise Conflict("The stock keeps changing; try the count again in a moment.", param="counted",
+    raise Conflict(N_("The stock keeps changing; try the count again in a moment."), param="counted",
                    code="stock_changed")
 
 
@@ -66,9 +67,9 @@ def bulk_adjust_stock(user_id: int, shop_key, changes: Iterable[tuple[object, in
     shop = owned_shop(user_id, shop_key)
     changes = [(key, qty) for key, qty in changes]
     if not changes:
-        raise ValidationError("Enter at least one change.", param="products")
+        raise ValidationError(N_("Enter at least one change."), param="products")
     if len(changes) > MAX_BULK_ROWS:
-        raise ValidationError(f"At most {MAX_BULK_ROWS} products at once.", param="products")
+        raise ValidationError(N_("At most %(n)d products at once.", n=MAX_BULK_ROWS), param="products")
     note = _note(note)
     with unit_of_work():
         movements = []
@@ -76,7 +77,7 @@ def bulk_adjust_stock(user_id: int, shop_key, changes: Iterable[tuple[object, in
             quantity, why = rules.clean_adjustment(quantity, reason)
             product = owned_product(user_id, key)
             if product.shop_id != shop.id:
-                raise NotFound("No such product.", param="product")
+                raise NotFound(N_("No such product."), param="product")
             movements.append(move_stock(product.id, quantity, StockReason.adjustment, user_id=user_id,
                                         note=note, adjustment_reason=why))
     return movements
@@ -87,7 +88,7 @@ def bulk_count_stock(user_id: int, shop_key, counts: Iterable[tuple[object, int]
     shop = owned_shop(user_id, shop_key)
     counts = list(counts)
     if len(counts) > MAX_BULK_ROWS:
-        raise ValidationError(f"At most {MAX_BULK_ROWS} products at once.", param="products")
+        raise ValidationError(N_("At most %(n)d products at once.", n=MAX_BULK_ROWS), param="products")
     note = _note(note)
     changed = 0
     with unit_of_work():
@@ -95,7 +96,7 @@ def bulk_count_stock(user_id: int, shop_key, counts: Iterable[tuple[object, int]
             counted = rules.whole_number(counted, "counted", 0, rules.MAX_THRESHOLD)
             product = owned_product(user_id, key, lock=True)
             if product.shop_id != shop.id:
-                raise NotFound("No such product.", param="product")
+                raise NotFound(N_("No such product."), param="product")
             before = db.session.execute(select(Product.stock_on_hand).where(Product.id == product.id)).scalar_one()
             if before != counted:
                 move_stock(product.id, counted - before, StockReason.adjustment, user_id=user_id, note=note,
@@ -108,10 +109,10 @@ def _note(note) -> str:
     if note is None:
         return ""
     if not isinstance(note, str):
-        raise ValidationError("'note' must be text.", param="note")
+        raise ValidationError(N_("'note' must be text."), param="note")
     note = note.strip()
     if len(note) > 255:
-        raise ValidationError("'note' is longer than 255 characters.", param="note")
+        raise ValidationError(N_("'note' is longer than 255 characters."), param="note")
     return note
 
 

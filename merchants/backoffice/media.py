@@ -13,6 +13,7 @@ from flask import current_app
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from .errors import BadFile
+from .wording import N_
 
 ACCEPTED_FORMATS = {"JPEG", "PNG", "WEBP", "GIF"}
 MAX_PIXELS = 40_000_000  # a 40-megapixel phone photo; more is a decompression bomb, not a picture
@@ -42,22 +43,22 @@ def store_image(data: bytes, folder: str) -> str:
     Returns the path under UPLOAD_FOLDER, named by the content's hash so the same photo twice is stored once.
     """
     if not data:
-        raise BadFile("The file is empty.", param="photo")
+        raise BadFile(N_("The file is empty."), param="photo")
     limit = max_bytes()
     if len(data) > limit:
-        raise BadFile(f"The image is larger than {limit // (1024 * 1024)} MB.", param="photo")
+        raise BadFile(N_("The image is larger than %(n)d MB.", n=limit // (1024 * 1024)), param="photo")
     try:
         with Image.open(io.BytesIO(data)) as probe:
             fmt = probe.format
             width, height = probe.size
             probe.verify()
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
-        raise BadFile("That file is not an image we can read; send a JPEG, PNG, WebP or GIF.",
+        raise BadFile(N_("That file is not an image we can read; send a JPEG, PNG, WebP or GIF."),
                       param="photo") from None
     if fmt not in ACCEPTED_FORMATS:
-        raise BadFile("Send a JPEG, PNG, WebP or GIF image.", param="photo")
+        raise BadFile(N_("Send a JPEG, PNG, WebP or GIF image."), param="photo")
     if width * height > MAX_PIXELS:
-        raise BadFile("The image has too many pixels; send a smaller one.", param="photo")
+        raise BadFile(N_("The image has too many pixels; send a smaller one."), param="photo")
     try:
         with Image.open(io.BytesIO(data)) as image:
             image = ImageOps.exif_transpose(image)
@@ -65,7 +66,7 @@ def store_image(data: bytes, folder: str) -> str:
             full = _shrunk(image, FULL_SIZE)
             thumb = ImageOps.fit(image, (THUMB_SIZE, THUMB_SIZE), method=Image.Resampling.LANCZOS)
     except (OSError, ValueError, Image.DecompressionBombError):
-        raise BadFile("The image is damaged; send another one.", param="photo") from None
+        raise BadFile(N_("The image is damaged; send another one."), param="photo") from None
     keep_alpha = full.mode == "RGBA"
     ext, save_format = ("png", "PNG") if keep_alpha else ("jpg", "JPEG")
     name = hashlib.sha256(data).hexdigest()[:24] + "." + ext

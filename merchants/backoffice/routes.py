@@ -14,6 +14,7 @@ from marketplace.web import dashboard_panels, role_required
 
 from . import bulk, csvio, inventory, listing, poster, reports, services
 from .forms import ActionForm, AdjustForm, CountForm, ImportForm, ProductForm, ShopForm
+from .wording import localise
 
 bp = Blueprint("backoffice", __name__, url_prefix="/merchant")
 media_bp = Blueprint("media", __name__)
@@ -21,12 +22,25 @@ SHOP_ROLES = services.SHOP_ROLES
 
 
 def _refused(exc: DomainError, form=None) -> None:
-    """Show a refusal next to its field when the form has it, else as a flash message."""
-    field = getattr(form, exc.param, None) if form is not None and exc.param else None
+    """Show a refusal, in the merchant's language, next to its field when the form has it (a weekday's
+    hours for `opening_hours`), else as a flash message."""
+    name = exc.param
+    day = getattr(exc.message, "params", {}).get("day")
+    if name == "opening_hours" and day:
+        name = str(day)
+    field = getattr(form, name, None) if form is not None and name else None
     if field is not None and hasattr(field, "errors"):
-        field.errors = list(field.errors) + [exc.message]
+        field.errors = list(field.errors) + [localise(exc.message)]
+        form.refused = True
     else:
-        flash(exc.message, "error")
+        flash(localise(exc.message), "error")
+        if form is not None:
+            form.refused = True
+
+
+def _status(form) -> int:
+    """400 when the form was refused, by its own checks or by a service."""
+    return 400 if form.errors or getattr(form, "refused", False) else 200
 
 
 def _shop_or_setup():
@@ -90,7 +104,7 @@ def shop_profile():
         else:
             flash(_("Shop saved."), "success")
             return redirect(url_for("backoffice.shop_profile"))
-    return render_template("backoffice/shop.html", shop=shop, form=form), (400 if form.errors else 200)
+    return render_template("backoffice/shop.html", shop=shop, form=form), _status(form)
 
 
 # -- products ---------------------------------------------------------------------------------------
@@ -125,8 +139,7 @@ def new_product():
         else:
             flash(_("Product added."), "success")
             return redirect(url_for("backoffice.product_stock", product_id=product.public_id))
-    return render_template("backoffice/product_form.html", shop=shop, form=form, product=None), \
-        (400 if form.errors else 200)
+    return render_template("backoffice/product_form.html", shop=shop, form=form, product=None), _status(form)
 
 
 @bp.route("/products/<product_id>", methods=["GET", "POST"])
@@ -147,7 +160,7 @@ def edit_product(product_id: str):
             flash(_("Product saved."), "success")
             return redirect(url_for("backoffice.edit_product", product_id=product.public_id))
     return render_template("backoffice/product_form.html", shop=product.shop, form=form, product=product,
-                           action=ActionForm()), (400 if form.errors else 200)
+                           action=ActionForm()), _status(form)
 
 
 @bp.post("/products/<product_id>/archive")

@@ -14,6 +14,7 @@ from marketplace.search.categories import CATEGORY_NAMES
 from marketplace.search.hours import DAYS
 
 from .errors import ValidationError
+from .wording import N_, day_name, field_name
 
 SHOP_CATEGORIES = tuple(CATEGORY_NAMES)
 MAX_DELIVERY_RADIUS_KM = 50.0
@@ -34,40 +35,44 @@ def _text(value: Any, param: str, *, max_length: int, required: bool) -> str:
     if value is None:
         value = ""
     if not isinstance(value, str):
-        raise ValidationError(f"'{param}' must be text.", param=param)
+        raise ValidationError(N_("'%(field)s' must be text.", field=field_name(param)), param=param)
     value = value.strip()
     if required and not value:
-        raise ValidationError(f"'{param}' cannot be empty.", param=param)
+        raise ValidationError(N_("'%(field)s' cannot be empty.", field=field_name(param)), param=param)
     if len(value) > max_length:
-        raise ValidationError(f"'{param}' is longer than {max_length} characters.", param=param)
+        raise ValidationError(N_("'%(field)s' is longer than %(n)d characters.", field=field_name(param), n=max_length),
+                              param=param)
     return value
 
 
 def _number(value: Any, param: str, low: float, high: float) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-        raise ValidationError(f"'{param}' must be a number.", param=param)
+        raise ValidationError(N_("'%(field)s' must be a number.", field=field_name(param)), param=param)
     if not low <= value <= high:
-        raise ValidationError(f"'{param}' must be between {low:g} and {high:g}.", param=param)
+        raise ValidationError(N_("'%(field)s' must be between %(low)s and %(high)s.", field=field_name(param),
+                                 low=f"{low:g}", high=f"{high:g}"), param=param)
     return float(value)
 
 
 def whole_number(value: Any, param: str, low: int, high: int) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
-        raise ValidationError(f"'{param}' must be a whole number.", param=param)
+        raise ValidationError(N_("'%(field)s' must be a whole number.", field=field_name(param)), param=param)
     if not low <= value <= high:
-        raise ValidationError(f"'{param}' must be a whole number from {low} to {high}.", param=param)
+        raise ValidationError(N_("'%(field)s' must be a whole number from %(low)d to %(high)d.",
+                                 field=field_name(param), low=low, high=high), param=param)
     return value
 
 
 def _flag(value: Any, param: str) -> bool:
     if not isinstance(value, bool):
-        raise ValidationError(f"'{param}' must be true or false.", param=param)
+        raise ValidationError(N_("'%(field)s' must be true or false.", field=field_name(param)), param=param)
     return value
 
 
 def _choice(value: Any, param: str, choices) -> str:
     if value not in tuple(str(c) for c in choices):
-        raise ValidationError(f"'{param}' must be one of: {', '.join(map(str, choices))}.", param=param)
+        raise ValidationError(N_("'%(field)s' must be one of: %(choices)s.", field=field_name(param),
+                                 choices=", ".join(map(str, choices))), param=param)
     return value
 
 
@@ -77,32 +82,34 @@ def clean_opening_hours(value: Any) -> dict[str, list[list[str]]]:
     A range may run past midnight ("22:00"-"02:00"); it may not be empty or overlap another that day.
     """
     if not isinstance(value, dict):
-        raise ValidationError("'opening_hours' must map weekdays (mon ... sun) to lists of [opens, closes].",
+        raise ValidationError(N_("'opening_hours' must map weekdays (mon ... sun) to lists of [opens, closes]."),
                               param="opening_hours")
     unknown = set(value) - set(DAYS)
     if unknown:
-        raise ValidationError(f"'opening_hours' has unknown days: {', '.join(sorted(map(str, unknown)))}; "
-                              f"use {', '.join(DAYS)}.", param="opening_hours")
+        raise ValidationError(N_("'opening_hours' has unknown days: %(days)s; use %(known)s.",
+                                 days=", ".join(sorted(map(str, unknown))), known=", ".join(DAYS)),
+                              param="opening_hours")
     cleaned: dict[str, list[list[str]]] = {}
     for day in DAYS:
         ranges = value.get(day) or []
         if not isinstance(ranges, list) or len(ranges) > 4:
-            raise ValidationError(f"'opening_hours.{day}' must be a list of up to four [opens, closes] pairs.",
-                                  param="opening_hours")
+            raise ValidationError(N_("'opening_hours.%(day)s' must be a list of up to four [opens, closes] pairs.",
+                                     day=day_name(day)), param="opening_hours")
         day_ranges = []
         for entry in ranges:
             if (not isinstance(entry, (list, tuple)) or len(entry) != 2
                     or not all(isinstance(t, str) and TIME_PATTERN.match(t) for t in entry)):
-                raise ValidationError(f"'opening_hours.{day}' needs times as HH:MM pairs, such as "
-                                      f"[\"08:00\", \"20:00\"].", param="opening_hours")
+                raise ValidationError(N_("'opening_hours.%(day)s' needs times as HH:MM pairs, such as "
+                                         "[\"08:00\", \"20:00\"].", day=day_name(day)), param="opening_hours")
             if entry[0] == entry[1]:
-                raise ValidationError(f"'opening_hours.{day}' has a range that opens and closes at {entry[0]}.",
-                                      param="opening_hours")
+                raise ValidationError(N_("'opening_hours.%(day)s' has a range that opens and closes at %(time)s.",
+                                         day=day_name(day), time=entry[0]), param="opening_hours")
             day_ranges.append([entry[0], entry[1]])
         day_ranges.sort()
         for before, after in zip(day_ranges, day_ranges[1:]):
             if before[1] > after[0] or before[1] < before[0]:
-                raise ValidationError(f"'opening_hours.{day}' has ranges that overlap.", param="opening_hours")
+                raise ValidationError(N_("'opening_hours.%(day)s' has ranges that overlap.", day=day_name(day)),
+                                      param="opening_hours")
         if day_ranges:
             cleaned[day] = day_ranges
     return cleaned
@@ -113,12 +120,12 @@ def clean_shop_fields(data: dict, *, partial: bool) -> dict:
     unknown = set(data) - set(SHOP_FIELDS)
     if unknown:
         name = sorted(unknown)[0]
-        raise ValidationError(f"Unknown field '{name}'.", param=name)
+        raise ValidationError(N_("Unknown field '%(name)s'.", name=name), param=name)
     if not partial:
         for required in ("name", "category", "latitude", "longitude"):
             if data.get(required) in (None, ""):
-                raise ValidationError(f"Missing required field '{required}'.", param=required,
-                                      code="parameter_missing")
+                raise ValidationError(N_("Missing required field '%(field)s'.", field=field_name(required)),
+                                      param=required, code="parameter_missing")
     out: dict[str, Any] = {}
     checks = {
         "name": lambda v: _text(v, "name", max_length=120, required=True),
@@ -146,13 +153,13 @@ def clean_shop_fields(data: dict, *, partial: bool) -> dict:
 def check_shop_can_sell(fields: dict) -> None:
     """Residents must have some way to get their order."""
     if fields.get("delivery_enabled") is False and fields.get("pickup_enabled") is False:
-        raise ValidationError("Offer delivery, pickup or both.", param="pickup_enabled")
+        raise ValidationError(N_("Offer delivery, pickup or both."), param="pickup_enabled")
 
 
 def clean_sku(value: Any) -> str:
     sku = _text(value, "sku", max_length=64, required=True)
     if not SKU_PATTERN.match(sku):
-        raise ValidationError("'sku' may hold letters, digits and . _ - / only, starting with a letter or digit.",
+        raise ValidationError(N_("'sku' may hold letters, digits and . _ - / only, starting with a letter or digit."),
                               param="sku")
     return sku
 
@@ -161,12 +168,13 @@ def clean_product_fields(data: dict, *, partial: bool) -> dict:
     unknown = set(data) - set(PRODUCT_FIELDS)
     if unknown:
         name = sorted(unknown)[0]
-        raise ValidationError(f"Unknown field '{name}'.", param=name)
+        raise ValidationError(N_("Unknown field '%(name)s'.", name=name), param=name)
     if not partial:
         for required in ("sku", "name", "price_amount"):
             if data.get(required) in (None, ""):
-                raise ValidationError(f"Missing required field '{required.removesuffix('_amount')}'.",
-                                      param=required.removesuffix("_amount"), code="parameter_missing")
+                param = required.removesuffix("_amount")
+                raise ValidationError(N_("Missing required field '%(field)s'.", field=field_name(param)),
+                                      param=param, code="parameter_missing")
     checks = {
         "sku": clean_sku,
         "name": lambda v: _text(v, "name", max_length=160, required=True),
@@ -189,10 +197,10 @@ def clean_product_fields(data: dict, *, partial: bool) -> dict:
 def clean_adjustment(quantity: Any, reason: Any) -> tuple[int, AdjustmentReason]:
     """A hand adjustment: a signed whole number other than zero, and why."""
     if isinstance(quantity, bool) or not isinstance(quantity, int) or quantity == 0:
-        raise ValidationError("'quantity' must be a whole number other than zero (negative takes stock out).",
+        raise ValidationError(N_("'quantity' must be a whole number other than zero (negative takes stock out)."),
                               param="quantity")
     if abs(quantity) > MAX_STOCK_CHANGE:
-        raise ValidationError(f"'quantity' cannot move more than {MAX_STOCK_CHANGE} units at once.",
+        raise ValidationError(N_("'quantity' cannot move more than %(n)d units at once.", n=MAX_STOCK_CHANGE),
                               param="quantity")
     reasons = [r.value for r in AdjustmentReason]
     return quantity, AdjustmentReason(_choice(reason, "reason", reasons))

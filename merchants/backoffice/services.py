@@ -20,6 +20,7 @@ from marketplace.extensions import db
 
 from . import media, rules
 from .errors import DuplicateSku, NotFound, PermissionDenied, ValidationError
+from .wording import N_
 
 SHOP_ROLES = ("merchant", "supplier")
 MAX_BULK_ROWS = 1000
@@ -53,7 +54,7 @@ def _by_key(model, key, stmt=None):
 def owned_shop(user_id: int, shop_key) -> Shop:
     shop = _by_key(Shop, shop_key, select(Shop).where(Shop.owner_id == user_id))
     if shop is None:
-        raise NotFound("No such shop.", param="shop")
+        raise NotFound(N_("No such shop."), param="shop")
     return shop
 
 
@@ -71,7 +72,7 @@ def home_shop(user_id: int) -> Shop | None:
 def _user_with_shop_role(user_id: int) -> User:
     user = db.session.get(User, user_id)
     if user is None or not user.has_role(*SHOP_ROLES):
-        raise PermissionDenied("Only merchants and suppliers run shops.")
+        raise PermissionDenied(N_("Only merchants and suppliers run shops."))
     return user
 
 
@@ -80,7 +81,7 @@ def create_shop(user_id: int, fields: dict, *, logo: bytes | None = None) -> Sho
     values = rules.clean_shop_fields(fields, partial=False)
     values.setdefault("kind", ShopKind.supplier if not user.has_role("merchant") else ShopKind.retail)
     if values["kind"] == ShopKind.supplier and not user.has_role("supplier"):
-        raise ValidationError("Only a supplier account can open a supplier shop.", param="kind")
+        raise ValidationError(N_("Only a supplier account can open a supplier shop."), param="kind")
     rules.check_shop_can_sell(values)
     if logo is not None:
         values["logo_path"] = media.store_image(logo, "logos")
@@ -94,7 +95,7 @@ def update_shop(user_id: int, shop_key, fields: dict, *, logo: bytes | None = No
     shop = owned_shop(user_id, shop_key)
     values = rules.clean_shop_fields(fields, partial=True)
     if values.get("kind") == ShopKind.supplier and not shop.owner.has_role("supplier"):
-        raise ValidationError("Only a supplier account can run a supplier shop.", param="kind")
+        raise ValidationError(N_("Only a supplier account can run a supplier shop."), param="kind")
     rules.check_shop_can_sell({
         "delivery_enabled": values.get("delivery_enabled", shop.delivery_enabled),
         "pickup_enabled": values.get("pickup_enabled", shop.pickup_enabled),
@@ -124,7 +125,7 @@ def owned_product(user_id: int, product_key, *, lock: bool = False) -> Product:
         stmt = stmt.with_for_update(of=Product)
     product = _by_key(Product, product_key, stmt)
     if product is None:
-        raise NotFound("No such product.", param="product")
+        raise NotFound(N_("No such product."), param="product")
     return product
 
 
@@ -136,7 +137,8 @@ def _sku_taken(shop_id: int, sku: str, *, other_than: int | None = None) -> bool
 
 
 def _duplicate_sku(sku: str) -> DuplicateSku:
-    return DuplicateSku(f"SKU '{sku}' is already used by another product of this shop.", param="sku")
+    return DuplicateSku(N_("SKU '%(sku)s' is already used by another product of this shop.", sku=sku),
+                        param="sku")
 
 
 def create_product(user_id: int, shop_key, fields: dict, *, initial_stock: int = 0,
@@ -202,15 +204,15 @@ def bulk_set_prices(user_id: int, shop_key, prices: Iterable[tuple[object, int]]
     shop = owned_shop(user_id, shop_key)
     changes = list(prices)
     if not changes:
-        raise ValidationError("Choose at least one product.", param="products")
+        raise ValidationError(N_("Choose at least one product."), param="products")
     if len(changes) > MAX_BULK_ROWS:
-        raise ValidationError(f"At most {MAX_BULK_ROWS} products at once.", param="products")
+        raise ValidationError(N_("At most %(n)d products at once.", n=MAX_BULK_ROWS), param="products")
     with unit_of_work():
         products = []
         for key, price in changes:
             product = owned_product(user_id, key)
             if product.shop_id != shop.id:
-                raise NotFound("No such product.", param="product")
+                raise NotFound(N_("No such product."), param="product")
             product.price_amount = rules.whole_number(price, "price", 0, rules.MAX_PRICE)
             products.append(product)
     return products

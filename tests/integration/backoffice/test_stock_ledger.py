@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import delete, select, text, update
+from sqlalchemy import delete, func, select, text, update
 from sqlalchemy.exc import DatabaseError
 
 from marketplace.catalog.models import AdjustmentReason, Product, StockMovement, StockReason
+from marketplace.catalog.stock import set_counted_stock
 from marketplace.errors import Conflict, InsufficientStock, ValidationError
 from marketplace.extensions import db
 from merchants.backoffice import inventory
@@ -111,3 +112,30 @@ def test_the_database_refuses_to_edit_or_delete_a_movement(product, statement):
         db.session.flush()
     db.session.rollback()
     assert db.session.execute(select(StockMovement.quantity)).scalars().all() == [10]
+
+
+def test_many_counts_apply_together_with_a_movement_each(app):
+    shop = make_shop()
+    a, b, c = make_product(shop, stock=4), make_product(shop, stock=9), make_product(shop, stock=2)
+    movements = set_counted_stock([(a.id, 4, 6), (b.id, 9, 0), (c.id, 2, 2)], StockReason.adjustment,
+                                  adjustment_reason=AdjustmentReason.counted, note="count")
+    db.session.commit()
+    assert [(m.product_id, m.quantity, m.balance_after) for m in movements] == [(a.id, 2, 6), (b.id, -9, 0)]
+    for product, expected in ((a, 6), (b, 0), (c, 2)):
+        total = db.session.execute(select(func.sum(StockMovement.quantity))
+                                   .where(StockMovement.product_id == product.id)).scalar_one()
+        assert _on_hand(product.id) == total == expected
+
+
+def test_many_counts_are_refused_together_when_one_product_moved_since_it_was_counted(app):
+    shop = make_shop()
+    a, b = make_product(shop, stock=4), make_product(shop, stock=9)
+    before = db.session.execute(select(func.count(StockMovement.id))).scalar_one()
+    with pytest.raises(Conflict):
+        set_counted_stock([(a.id, 4, 10), (b.id, 8, 3)], StockReason.adjustment,
+                          adjustment_reason=AdjustmentReason.counted)  # b sold one since the count began
+    db.session.rollback()
+    assert (_on_hand(a.id), _on_hand(b.id)) == (4, 9)
+    assert db.session.execute(select(func.count(StockMovement.id))).scalar_one() == before
+    with pytest.raises(ValidationError):
+        set_counted_stock([(a.id, 4, -1)], StockReason.adjustment)

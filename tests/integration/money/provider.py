@@ -76,3 +76,13 @@ class SlowFirstAnswerProxy:
     def __exit__(self, *_exc):
         self.server.shutdown()
         self.server.server_close()
+
+
+def bank_check(base_url: str, client_secret: str, *, passed: bool) -> dict:
+    """What the provider's browser library does when the customer answers the bank's check (3-D Secure)."""
+    intent_id = client_secret.split("_secret_")[0]
+    resp = requests.post(f"{base_url}/v1/payment_intents/{intent_id}/_authenticate",
+                         params={"success": "true" if passed else "false"},
+                         json={"key": "pk_test_demo", "client_secret": client_secret}, timeout=10)
+    resp.raise_for_status()
+    return resp.json()

@@ -78,6 +78,28 @@ def test_bad_parameters_get_a_400_naming_the_parameter(client, app, params, para
     assert error["type"] == "invalid_request_error" and error["param"] == param and error["message"]
 
 
+@pytest.mark.parametrize("params, english, chinese", [
+    ({}, "Give the point to search around as 'lat' and 'lon'.", "请用 'lat' 和 'lon' 给出搜索的中心点。"),
+    ({"lat": "north", "lon": CENTRE[1]}, "'lat' must be a number.", "'lat' 必须是数字。"),
+    ({"lat": CENTRE[0], "lon": CENTRE[1], "radius_km": 500}, "'radius_km' must be between 0.1 and 20.",
+     "'radius_km' 必须在 0.1 到 20 之间。"),
+    ({"lat": CENTRE[0], "lon": CENTRE[1], "sort": "random"}, "'sort' must be one of: relevance, distance, price.",
+     "'sort' 只能是以下之一：relevance, distance, price。"),
+    ({"lat": CENTRE[0], "lon": CENTRE[1], "open_now": "maybe"}, "'open_now' must be true or false.",
+     "'open_now' 只能是 true 或 false。"),
+    ({"lat": CENTRE[0], "lon": CENTRE[1], "limit": 0}, "'limit' must be a whole number from 1 to 100.",
+     "'limit' 必须是 1 到 100 之间的整数。"),
+    ({"lat": CENTRE[0], "lon": CENTRE[1], "page": "x"}, "'page' is not a page token from a previous answer.",
+     "'page' 不是上一次结果给出的翻页标记。"),
+    ({"lat": CENTRE[0], "lon": CENTRE[1], "q": "x" * 101}, "'q' can be at most 100 characters.",
+     "'q' 最多 100 个字符。"),
+])
+def test_parameter_errors_speak_the_callers_language(client, app, params, english, chinese):
+    for language, message in (("en", english), ("zh-CN", chinese)):
+        resp = client.get(URL, query_string=params, headers={"Accept-Language": language})
+        assert resp.status_code == 400 and resp.get_json()["error"]["message"] == message
+
+
 def test_query_syntax_characters_are_plain_words(client, milk):
     for q in ['"', "milk*", "牛奶 OR", "a AND (b", "NEAR(x y)", "'; DROP TABLE products;--", "\\"]:
         resp = client.get(URL, query_string={"q": q, "lat": CENTRE[0], "lon": CENTRE[1]})

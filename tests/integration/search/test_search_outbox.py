@@ -134,6 +134,16 @@ def test_reindex_command_rebuilds_the_index_from_the_database(app, runner):
     assert names(q="汤圆") == ["汤圆"]
 
 
+def test_changes_after_a_reindex_still_reach_the_index(app, runner):
+    product = make_product(make_shop(), name="汤圆")
+    assert runner.invoke(args=["search", "reindex", "--quiet"]).exit_code == 0
+    product.name = "元宵"
+    db.session.commit()
+    make_product(product.shop, name="月饼")
+    assert names(q="汤圆") == []
+    assert names(q="元宵") == ["元宵"] and names(q="月饼") == ["月饼"]
+
+
 def test_drain_outbox_command_reports_what_it_applied(app, runner):
     app.config["SEARCH_INDEX_ON_COMMIT"] = False
     make_product(make_shop(), name="粽子")

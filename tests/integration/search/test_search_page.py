@@ -1,6 +1,8 @@
 """The /search page: results with distance and opening state, form errors, both languages."""
 from __future__ import annotations
 
+from html import unescape
+
 from marketplace.extensions import db
 from tests.factories import make_user
 
@@ -33,6 +35,12 @@ def test_a_bad_distance_is_a_form_error_not_a_crash(client, app):
     assert resp.status_code == 400
     html = resp.get_data(as_text=True)
     assert "radius_km" in html and 'role="alert"' in html and 'class="field has-error"' in html
+
+
+def test_a_bad_distance_is_explained_in_chinese(client, app):
+    resp = client.get("/search", query_string={"q": "牛奶", "radius_km": "-4"}, headers={"Accept-Language": "zh-CN"})
+    assert resp.status_code == 400
+    assert "'radius_km' 必须在 0.1 到 20 之间。" in unescape(resp.get_data(as_text=True))
 
 
 def test_the_page_speaks_chinese(client, app):
