@@ -59,7 +59,7 @@ def test_a_chinese_merchant_runs_the_shop_without_meeting_english(zh_page, live_
     page.goto(f"{live_server}/merchant/")
     page.wait_for_function("document.getElementById('sales-chart').dataset.points === '30'")
     assert page.get_attribute("html", "lang") == "zh-CN"
-    assert "今日销售额" in page.inner_text("#figures") and "低库存" in page.inner_text("#low-stock")
+    assert "今日销售额" in page.inner_text("#figures") and "库存不足" in page.inner_text("#low-stock")
     assert _english(page) == []
     screenshot(page, "backoffice-zh-1-dashboard")
 
