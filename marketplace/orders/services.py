@@ -19,6 +19,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from ..catalog.models import Product, ProductStatus, Shop, ShopKind, StockReason
 from ..catalog.stock import move_stock
 from ..errors import DomainError
+from ..i18n import translate
 from ..extensions import db
 from ..money import Money
 from ..search.geo import distance_km
@@ -412,7 +413,8 @@ def refund_order(merchant_id: int, order_id, amount: int, *, reason: str = "") -
         raise InvalidTransition("Refund an order once it is completed, rejected or cancelled.", param="status")
     left = paying.refundable(order)
     if amount > left.amount:
-        raise RefundTooLarge(f"At most {left.amount} can still be refunded.", param="amount")
+        raise RefundTooLarge(translate("At most %(amount)s can still be refunded.", amount=left.format()),
+                             param="amount")
     paying.refund(order, Money(amount, order.currency), reason=(reason or "").strip()[:500], user_id=merchant_id)
     # Two refunds at once must not both pass the check above: writing the order checks its version.
     flag_modified(order, "note")
