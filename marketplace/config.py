@@ -88,6 +88,9 @@ class Config:
         self.PAYMENT_MAX_RETRIES = env_int("PAYMENT_MAX_RETRIES", 3)
         self.PAYMENT_RETRY_BACKOFF_SECONDS = float(env_decimal("PAYMENT_RETRY_BACKOFF_SECONDS", "0.25"))
         self.STRIPE_WEBHOOK_TOLERANCE_SECONDS = env_int("STRIPE_WEBHOOK_TOLERANCE_SECONDS", 300)
+        # A card order still unpaid this long after it was placed (the bank's check abandoned or failed) is
+        # cancelled by `flask orders release-unpaid` and its goods go back on the shelf.
+        self.UNPAID_CARD_ORDER_MINUTES = env_int("UNPAID_CARD_ORDER_MINUTES", 30)
 
         self.PLATFORM_COMMISSION_RATE = env_decimal("PLATFORM_COMMISSION_RATE", "0.006")
         self.SETTLEMENT_DELAY_DAYS = env_int("SETTLEMENT_DELAY_DAYS", 1)

@@ -10,13 +10,20 @@ from __future__ import annotations
 from functools import cached_property
 
 from babel import Locale, support
-from flask import current_app, request, session
+from flask import current_app, has_request_context, request, session
 from flask_babel import Babel, Domain, get_locale
 from flask_login import current_user
 
 
+SOURCE_LANGUAGE = "en"  # the language messages are written in
+
+
 def select_locale() -> str:
+    """The visitor's choice, then the account's, then the browser's. Outside a request (a command or
+    job formatting a lazy string) there is no visitor: messages stay as written, like `translate`."""
     languages = current_app.config["LANGUAGES"]
+    if not has_request_context():
+        return SOURCE_LANGUAGE
     chosen = session.get("locale")
     if chosen in languages:
         return chosen

@@ -58,6 +58,9 @@ def reset_schema() -> None:
 def pytest_configure(config):
     config.addinivalue_line(
         "markers", "unbalanced_books: the test leaves the books out of balance on purpose; skip the ledger check")
+    config.addinivalue_line(
+        "markers", "provider_not_checked: the test leaves a card payment out of step with the test run's "
+                   "provider on purpose (a refused webhook, a provider of its own); skip comparing with it")
 
 
 def assert_books_balance() -> None:
@@ -142,7 +145,20 @@ def localstripe_url():
 
 
 @pytest.fixture
-def payments_app(app, localstripe_url):
-    """The app talking to the test run's localstripe."""
+def payments_app(app, localstripe_url, request):
+    """The app talking to the test run's localstripe. At the end, the whole reconciliation (what `flask ledger
+    reconcile` runs) must find nothing: every paid order and refund posted, every card payment as the
+    provider has it (opt out with @pytest.mark.unbalanced_books, or of the provider comparison alone with
+    @pytest.mark.provider_not_checked)."""
     app.config["STRIPE_API_BASE"] = localstripe_url
-    return app
+    yield app
+    if request.node.get_closest_marker("unbalanced_books") is None:
+        from financing.ledger.reconcile import check_books
+        from marketplace.payments.reconcile import provider_disagreements
+
+        db.session.rollback()
+        app.config["STRIPE_API_BASE"] = localstripe_url
+        problems = check_books()
+        if request.node.get_closest_marker("provider_not_checked") is None:
+            problems += provider_disagreements()
+        assert not problems, "ledger reconcile disagrees:\n" + "\n".join(problems)

@@ -25,7 +25,8 @@ TAKE_UP_SHARE = 0.6  # of those shown an offer, the share who draw
 DRAW_SHARE = (0.3, 1.0)  # of the limit, uniformly
 DRAW_STEP = 10_000  # draws in whole hundreds of yuan
 EARLY_PAYOFF_SHARE = 0.1  # of borrowers able to, the share who pay the rest off in a given month
-SETTLED_AT = time(20, 0)  # the day's card sales settle in the evening
+SETTLED_AT = time(20, 0)  # withholding runs in the evening
+BATCH_DAYS = 7  # settlements withheld from at once (see _replay_days)
 
 
 def _rounds(start: datetime, end: datetime) -> list[datetime]:
@@ -62,7 +63,7 @@ def replay_credit_history(ctx) -> dict:
     with as_of(end):
         counts["charged_off"] += age_loans(now=end)["charged_off"]
     db.session.commit()
-    ctx.echo(f"Credit history: {counts['draws']} draws over {len(rounds)} months, {counts['withheld']} days of "
+    ctx.echo(f"Credit history: {counts['draws']} draws over {len(rounds)} months, {counts['withheld']} weeks of "
              f"withholding, {counts['paid_off_early']} paid off early, {counts['charged_off']} written off.")
     return dict(counts)
 
@@ -139,7 +140,11 @@ def _settled_by_day(shop_ids, since: datetime, until: datetime) -> dict:
 
 
 def _replay_days(since: datetime, until: datetime, counts) -> None:
-    """Each day: withhold the agreed share of every borrower's settled sales; each week: age the loans."""
+    """Week by week: withhold the agreed share of every borrower's settled card sales, then age the loans.
+
+    The live platform withholds from each settlement as it happens; replaying a year of them one by
+    one costs minutes, so the demo withholds a week's settlements at once, on the week's last evening.
+    """
     from financing.credit.lending import age_loans, withhold_from_settlement
     from marketplace.clock import as_of
     from marketplace.extensions import db
@@ -149,17 +154,21 @@ def _replay_days(since: datetime, until: datetime, counts) -> None:
     if not borrowers:
         return
     settled = _settled_by_day(borrowers, since, until)
-    day = since.date()
-    while (moment := datetime.combine(day, SETTLED_AT, tzinfo=timezone.utc)) < until:
-        with as_of(moment):
-            for shop_id, amount in sorted(settled.get(day, {}).items()):
+    first = since.date()
+    while first < until.date():
+        last = min(first + timedelta(days=BATCH_DAYS - 1), (until - timedelta(days=1)).date())
+        week: dict[int, int] = defaultdict(int)
+        for k in range((last - first).days + 1):
+            for shop_id, amount in settled.get(first + timedelta(days=k), {}).items():
+                week[shop_id] += amount
+        with as_of(datetime.combine(last, SETTLED_AT, tzinfo=timezone.utc)) as moment:
+            for shop_id, amount in sorted(week.items()):
                 kept = withhold_from_settlement(shop_id, Money(amount, borrowers[shop_id]),
-                                                reference=f"settlement-day:{shop_id}:{day.isoformat()}")
+                                                reference=f"settlements:{shop_id}:{first}:{last}")
                 counts["withheld"] += kept.amount > 0
             db.session.commit()
-            if day.weekday() == 0:
-                counts["charged_off"] += age_loans(now=moment)["charged_off"]
-        day += timedelta(days=1)
+            counts["charged_off"] += age_loans(now=moment)["charged_off"]
+        first = last + timedelta(days=1)
 
 
 def _early_payoffs(rng) -> int:

@@ -177,31 +177,32 @@ def _spikes(now: datetime) -> list[Finding]:
     found = []
     for shop_id, n_recent, unsold_recent, n_base, unsold_base, sold_recent, sold_base in order_rows:
         if unsold_recent >= SPIKE_MIN_EVENTS and n_recent:
-            rate, usual = unsold_recent / n_recent, unsold_base / max(n_base, 1)
-            if _is_spike(rate, usual):
-                found.append(Finding(
-                    shop_id, AlertRule.cancel_spike, _spike_severity(rate),
-                    f"{rate:.0%} of orders cancelled or rejected in two weeks (usually {usual:.0%})",
-                    N_("Many of your recent orders were cancelled or turned down. If you are short of "
-                    "stock or staff, tell us: we can help."),
-                    {"recent_rate": round(rate, 3), "usual_rate": round(usual, 3),
-                     "recent_cancelled": int(unsold_recent), "recent_orders": int(n_recent),
-                     "window_days": SPIKE_DAYS, "baseline_days": BASELINE_DAYS},
-                ))
+            found += _spike(
+                shop_id, AlertRule.cancel_spike, unsold_recent / n_recent, unsold_base / max(n_base, 1),
+                "{rate:.0%} of orders cancelled or rejected in two weeks (usually {usual:.0%})",
+                N_("Many of your recent orders were cancelled or turned down. If you are short of "
+                   "stock or staff, tell us: we can help."),
+                {"recent_cancelled": int(unsold_recent), "recent_orders": int(n_recent)})
         n_refunds, refunded_recent, refunded_base = refunds.get(shop_id, (0, 0, 0))
         if n_refunds >= SPIKE_MIN_EVENTS and sold_recent:
-            rate, usual = refunded_recent / sold_recent, refunded_base / max(sold_base, 1)
-            if _is_spike(rate, usual):
-                found.append(Finding(
-                    shop_id, AlertRule.refund_spike, _spike_severity(rate),
-                    f"Refunds were {rate:.0%} of sales in two weeks (usually {usual:.0%})",
-                    N_("You refunded a larger share of your sales than usual in the last two weeks. "
-                    "If there is a problem with a product or a supplier, tell us."),
-                    {"recent_rate": round(rate, 3), "usual_rate": round(usual, 3),
-                     "recent_refunds": int(n_refunds), "recent_refunded_amount": int(refunded_recent),
-                     "window_days": SPIKE_DAYS, "baseline_days": BASELINE_DAYS},
-                ))
+            found += _spike(
+                shop_id, AlertRule.refund_spike, refunded_recent / sold_recent, refunded_base / max(sold_base, 1),
+                "Refunds were {rate:.0%} of sales in two weeks (usually {usual:.0%})",
+                N_("You refunded a larger share of your sales than usual in the last two weeks. "
+                   "If there is a problem with a product or a supplier, tell us."),
+                {"recent_refunds": int(n_refunds), "recent_refunded_amount": int(refunded_recent)})
     return found
+
+
+def _spike(shop_id: int, rule: AlertRule, rate: float, usual: float, summary: str, message: str,
+           counts: dict) -> list[Finding]:
+    """A finding when the last two weeks' rate stands well above the shop's own usual rate."""
+    if not _is_spike(rate, usual):
+        return []
+    evidence = {"recent_rate": round(rate, 3), "usual_rate": round(usual, 3), **counts,
+                "window_days": SPIKE_DAYS, "baseline_days": BASELINE_DAYS}
+    return [Finding(shop_id, rule, _spike_severity(rate), summary.format(rate=rate, usual=usual), message,
+                    evidence)]
 
 
 def _is_spike(rate: float, usual: float) -> bool:

@@ -10,6 +10,7 @@ from ..api_support import api_blueprint, api_login_required, current_api_user, f
 from ..catalog.models import Shop
 from ..errors import ValidationError
 from ..idempotency import idempotent
+from ..i18n import translate
 from . import services
 from .models import Order, OrderStatus, Review
 
@@ -36,7 +37,7 @@ def payment_json(order: Order) -> dict:
         "id": payment.provider_id,  # the provider's id (pi_...) when by card
         "amount": payment.amount,
         "amount_refunded": payment.refunded_amount,
-        "failure_message": payment.failure_message,
+        "failure_message": translate(payment.failure_message) if payment.failure_message else None,
     }
 
 

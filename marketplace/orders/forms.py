@@ -41,6 +41,13 @@ class RejectForm(FlaskForm):
     reason = StringField(_l("Reason"), validators=[InputRequired(), Length(min=1, max=255)])
 
 
+class RefundForm(FlaskForm):
+    """The merchant gives money back: an amount typed in major units ("5.50"), and why."""
+
+    amount = StringField(_l("Amount to refund"), validators=[InputRequired(), Length(max=20)])
+    reason = StringField(_l("Reason"), validators=[Optional(), Length(max=500)])
+
+
 class ReviewForm(FlaskForm):
     rating = RadioField(_l("Rating"), choices=[(str(n), str(n)) for n in range(5, 0, -1)],
                         validators=[InputRequired()])

@@ -151,14 +151,7 @@ def confirm_payment(order_id):
     """The bank's check ran in the browser: record how it went (the provider says, not the browser)."""
     if not ActionForm().validate_on_submit():
         abort(400)
-    try:
-        order = services.confirm_card_payment(current_user.id, order_id)
-    except DomainError as exc:
-        flash(exc.message, "error")
-        return redirect(url_for("orders.order_page", order_id=order_id), 303)
-    if not order.awaiting_card_payment:
-        flash(_("Paid. The shop has your order now."), "success")
-    return redirect(url_for("orders.order_page", order_id=order_id), 303)
+    return _payment_step(order_id, lambda: services.confirm_card_payment(current_user.id, order_id))
 
 
 @bp.post("/orders/<order_id>/pay")
@@ -169,14 +162,19 @@ def pay(order_id):
     if not form.validate_on_submit():
         flash(_("The card could not be read; check the number, expiry and CVC."), "error")
         return redirect(url_for("orders.order_page", order_id=order_id), 303)
+    return _payment_step(order_id, lambda: services.pay_order_by_card(
+        current_user.id, order_id, form.payment_method_id.data, idempotency_key=form.payment_key.data))
+
+
+def _payment_step(order_id, step):
+    """Run a payment step and go back to the order, saying whether it is paid now or what went wrong."""
     try:
-        order = services.pay_order_by_card(current_user.id, order_id, form.payment_method_id.data,
-                                           idempotency_key=form.payment_key.data)
+        order = step()
     except DomainError as exc:
         flash(exc.message, "error")
-        return redirect(url_for("orders.order_page", order_id=order_id), 303)
-    if not order.awaiting_card_payment:
-        flash(_("Paid. The shop has your order now."), "success")
+    else:
+        if not order.awaiting_card_payment:
+            flash(_("Paid. The shop has your order now."), "success")
     return redirect(url_for("orders.order_page", order_id=order_id), 303)
 
 

@@ -6,7 +6,7 @@ the API, the demo town and the benchmarks call the same functions.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from functools import wraps
 from typing import Iterable
 
@@ -18,6 +18,8 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from ..catalog.models import Product, ProductStatus, Shop, ShopKind, StockReason
 from ..catalog.stock import move_stock
+from ..errors import DomainError
+from ..i18n import translate
 from ..extensions import db
 from ..money import Money
 from ..search.geo import distance_km
@@ -297,6 +299,41 @@ def pay_order_by_card(resident_id: int, order_id, payment_method_id: str | None,
     return order
 
 
+def release_unpaid_card_orders(older_than: timedelta, *, now: datetime | None = None) -> list[str]:
+    """Cancel card orders left unpaid longer than `older_than` (the bank's check abandoned or failed, no
+    other card tried), so their goods go back on the shelf. Each is first asked about once more at the
+    provider: one paid meanwhile goes to its shop instead. One transaction per order; returns the ids of
+    the orders cancelled."""
+    cutoff = (now or datetime.now(timezone.utc)) - older_than
+    candidates = db.session.execute(
+        select(Order.id).where(Order.status == OrderStatus.placed, Order.payment_method == PaymentMethod.card,
+                               Order.placed_at < cutoff, ~_PAID).order_by(Order.id)).scalars().all()
+    released = []
+    for order_id in candidates:
+        try:
+            if _release_if_unpaid(order_id):
+                released.append(db.session.get(Order, order_id).public_id)
+        except DomainError:  # paid or cancelled meanwhile, or the provider not answering: next run
+            continue
+    return released
+
+
+@use_case
+def _release_if_unpaid(order_id: int) -> bool:
+    order = db.session.get(Order, order_id)
+    if order.status != OrderStatus.placed:
+        return False
+    paying.refresh(order)
+    if not order.awaiting_card_payment:
+        db.session.commit()
+        return False
+    order.cancel()
+    _return_stock(order, order.resident_id)
+    paying.release(order, reason="unpaid")
+    db.session.commit()
+    return True
+
+
 # -- moving an order along --------------------------------------------------------------------------
 
 
@@ -376,7 +413,8 @@ def refund_order(merchant_id: int, order_id, amount: int, *, reason: str = "") -
         raise InvalidTransition("Refund an order once it is completed, rejected or cancelled.", param="status")
     left = paying.refundable(order)
     if amount > left.amount:
-        raise RefundTooLarge(f"At most {left.amount} can still be refunded.", param="amount")
+        raise RefundTooLarge(translate("At most %(amount)s can still be refunded.", amount=left.format()),
+                             param="amount")
     paying.refund(order, Money(amount, order.currency), reason=(reason or "").strip()[:500], user_id=merchant_id)
     # Two refunds at once must not both pass the check above: writing the order checks its version.
     flag_modified(order, "note")

@@ -36,11 +36,14 @@ _AUTHENTICATION_FAILED_MESSAGE = _l(
 
 
 def failure_message(error: dict | None) -> str:
-    """What went wrong with a payment attempt, in the customer's words, from the provider's error object."""
+    """What went wrong with a payment attempt, in the customer's words, from the provider's error object.
+
+    In English, as it is stored: whoever reads it later (a Chinese page, an English API client) translates
+    it with `translate`, since a webhook or a job may be the one that records it."""
     code = (error or {}).get("decline_code") or (error or {}).get("code") or ""
     if code == AUTHENTICATION_FAILED:
-        return _(_AUTHENTICATION_FAILED_MESSAGE)
-    return _(_DECLINE_MESSAGES.get(code, _DECLINE_MESSAGES["card_declined"]))
+        return _AUTHENTICATION_FAILED_MESSAGE
+    return _DECLINE_MESSAGES.get(code, _DECLINE_MESSAGES["card_declined"])
 
 
 def encode_form(data: dict[str, Any], prefix: str = "") -> list[tuple[str, str]]:

@@ -61,7 +61,7 @@ def pay_order_by_card(order: Order, card_token: str, *, idempotency_key: str) ->
             metadata={"order": order.public_id, "payment": payment.public_id, "shop_id": str(order.shop_id)})
     except CardDeclined as exc:
         payment.provider_id = getattr(exc, "payment_intent", None)
-        payment.fail(exc.message)
+        payment.fail(failure_message({"code": getattr(exc, "provider_code", "card_declined")}))
         db.session.flush()
         raise
     apply_intent(payment, intent)

@@ -10,15 +10,25 @@ from sqlalchemy import select
 
 from marketplace.api_support import api_blueprint, api_login_required, current_api_user, json_body, paginate
 from marketplace.catalog.models import Product, ProductStatus, Shop, StockMovement
-from marketplace.errors import ValidationError
+from marketplace.errors import DomainError, ValidationError
 from marketplace.extensions import db
 from marketplace.idempotency import idempotent
 
 from . import inventory, services
 from .media import thumbnail_path
+from .wording import localise
 
 bp = api_blueprint("backoffice_api", __name__)
 SHOP_ROLES = services.SHOP_ROLES
+
+
+@bp.errorhandler(DomainError)
+def _refused(exc: DomainError):
+    """Errors in the caller's language, as the rest of the API answers; parameters keep their JSON names
+    (`'price' 必须是 ...`) so a programmer can find them, and `param` and `code` never change."""
+    body = exc.to_json()
+    body["error"]["message"] = localise(exc.message, names=False)
+    return jsonify(body), exc.status
 
 # JSON names that differ from the column they fill.
 _SHOP_RENAMES = {"delivery_fee": "delivery_fee_amount", "minimum_order": "minimum_order_amount"}

@@ -59,14 +59,19 @@ def day_name(day: str) -> Message | str:
     return _named(day, DAY_NAMES)
 
 
-def localise(text) -> str:
+def localise(text, *, names: bool = True) -> str:
     """`text` in the language of the current request: a `Message` through the catalogue with its
-    parameters localised; a plain string looked up as it is (unchanged when the catalogue lacks it)."""
+    parameters localised; a plain string looked up as it is (unchanged when the catalogue lacks it).
+    With names=False a field or weekday stays as its code (`price`, `mon`), for the JSON API."""
     if isinstance(text, Message):
         if not text.params:
             return gettext(text.msgid)
-        return gettext(text.msgid, **{k: localise(v) if isinstance(v, Message) else v
-                                      for k, v in text.params.items()})
+        values = {}
+        for key, value in text.params.items():
+            if isinstance(value, Message):
+                value = localise(value, names=names) if names or value.params else str(value)
+            values[key] = value
+        return gettext(text.msgid, **values)
     return gettext(str(text)) if text else text
 
 

@@ -97,6 +97,22 @@ def _my_shop_ids(user_id: int) -> list[int]:
     return list(db.session.execute(select(Shop.id).where(Shop.owner_id == user_id)).scalars())
 
 
+def _either_side(model, *, supplier_sees=None):
+    """Rows of `model` the caller's shops are party to, on the side the `side` argument asks for
+    (buyer, supplier, or either); `supplier_sees` narrows what the supplier side may read."""
+    shops = _my_shop_ids(current_api_user().id)
+    side = request.args.get("side")
+    if side not in (None, "", "buyer", "supplier"):
+        raise ValidationError("'side' is buyer or supplier.", param="side")
+    conditions = []
+    if side in (None, "", "buyer"):
+        conditions.append(model.buyer_shop_id.in_(shops))
+    if side in (None, "", "supplier"):
+        as_supplier = model.supplier_shop_id.in_(shops)
+        conditions.append(as_supplier if supplier_sees is None else and_(as_supplier, supplier_sees))
+    return or_(*conditions)
+
+
 # -- suppliers --------------------------------------------------------------------------------------
 
 
@@ -268,18 +284,9 @@ def list_orders():
       responses:
         200: {description: "a page of purchase orders"}
     """
-    shops = _my_shop_ids(current_api_user().id)
-    side = request.args.get("side")
-    if side not in (None, "", "buyer", "supplier"):
-        raise ValidationError("'side' is buyer or supplier.", param="side")
-    conditions = []
-    if side in (None, "", "buyer"):
-        conditions.append(PurchaseOrder.buyer_shop_id.in_(shops))
-    if side in (None, "", "supplier"):
-        # Drafts are the buyer's own until sent.
-        conditions.append(and_(PurchaseOrder.supplier_shop_id.in_(shops),
-                               PurchaseOrder.status != PurchaseOrderStatus.draft))
-    stmt = select(PurchaseOrder).where(or_(*conditions))
+    # Drafts are the buyer's own until sent.
+    stmt = select(PurchaseOrder).where(_either_side(PurchaseOrder, supplier_sees=PurchaseOrder.status
+                                                    != PurchaseOrderStatus.draft))
     status = request.args.get("status")
     if status:
         try:
@@ -440,16 +447,7 @@ def list_invoices():
       responses:
         200: {description: "a page of invoices"}
     """
-    shops = _my_shop_ids(current_api_user().id)
-    side = request.args.get("side")
-    if side not in (None, "", "buyer", "supplier"):
-        raise ValidationError("'side' is buyer or supplier.", param="side")
-    conditions = []
-    if side in (None, "", "buyer"):
-        conditions.append(SupplierInvoice.buyer_shop_id.in_(shops))
-    if side in (None, "", "supplier"):
-        conditions.append(SupplierInvoice.supplier_shop_id.in_(shops))
-    stmt = select(SupplierInvoice).where(or_(*conditions))
+    stmt = select(SupplierInvoice).where(_either_side(SupplierInvoice))
     status = request.args.get("status")
     if status:
         try:

@@ -5,7 +5,8 @@ import requests
 from marketplace.catalog.models import Product
 from marketplace.extensions import db
 from marketplace.orders.models import Order
-from tests.e2e.cards import NEEDS_3DS, fill_card
+from tests.e2e.cards import NEEDS_3DS, fill_card, untranslated_english
+from tests.e2e.conftest import PHONE, _new_page
 from tests.factories import make_product, make_shop, make_user
 
 
@@ -103,3 +104,28 @@ def test_a_failed_bank_check_charges_nothing_and_another_card_pays_the_same_orde
     charged = [i["amount"] for i in intents if i["metadata"].get("order") == order.public_id
                and i["status"] == "succeeded"]
     assert charged == [450]
+
+
+def test_a_failed_bank_check_explains_itself_in_chinese(payments_app, browser, live_server, log_in, screenshot):
+    shop = make_shop(name="夜间面包房")
+    make_product(shop, name="芝麻烧饼", price=450, stock=20, unit="bag")
+    context, page = _new_page(browser, PHONE, locale="zh-CN")
+    try:
+        log_in(page, live_server, make_user("resident", name="王芳"))
+        page.goto(f"{live_server}/shops/{shop.public_id}")
+        page.locator("form.add-form button[type=submit]").click()
+        page.click("#cart-bar a")
+        page.check("input[name=payment_method][value=card]")
+        fill_card(page, NEEDS_3DS)
+        page.click("#place-order")
+        page.wait_for_url("**/orders/ord_*")
+        assert untranslated_english(page) == []
+        page.click("#confirm-payment")
+        page.get_by_role("button", name="Fail authentication").click()  # the provider's own box
+        page.wait_for_selector("#payment[data-status=failed]")
+        assert "您的银行未确认这笔付款" in page.locator("#payment-problem").inner_text()
+        assert page.locator("#order-status .badge").inner_text() == "等待付款"
+        assert untranslated_english(page) == []
+        screenshot(page, "orders-11-bank-check-failed-zh")
+    finally:
+        context.close()

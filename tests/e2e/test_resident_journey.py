@@ -1,6 +1,7 @@
 """In Chromium on a phone, from where a resident starts: the search page. They find a shop nearby, open it,
-fill the cart, pay by card through the provider's browser library (localstripe's), and the merchant sees the
-order arrive in the inbox and accepts it. The same journey in Chinese shows no untranslated English."""
+fill the cart, pay by card through the provider's browser library (localstripe's), the merchant sees the
+order arrive in the inbox, accepts and completes it, and the resident reviews it. The same journey in
+Chinese shows no untranslated English."""
 from __future__ import annotations
 
 import requests
@@ -23,7 +24,8 @@ def _resident_at_the_centre(name: str):
 
 
 def _journey(browser, live_server, log_in, screenshot, *, locale: str, query: str, shot: str, checks=None):
-    """Search -> shop -> cart -> card checkout -> the merchant accepts. `checks(page, where)` runs on every page."""
+    """Search -> shop -> cart -> card checkout -> the merchant accepts and completes -> review.
+    `checks(page, where)` runs on every page."""
     checks = checks or (lambda page, where: None)
     town = build_town()
     shop, fuji = town.shops["fruit_shop"], town.products["fuji"]
@@ -87,13 +89,29 @@ def _journey(browser, live_server, log_in, screenshot, *, locale: str, query: st
         page.wait_for_function(
             "document.querySelector('#order-status .badge').dataset.status === 'accepted'", timeout=15_000)
         checks(page, "order accepted")
+
+        # Ready, handed over; the resident reviews it and the shop's page shows the review.
+        merchant_page.locator(".inbox-order form[action$='/ready'] button").click()
+        merchant_page.locator(".inbox-order form[action$='/complete'] button").click()
+        merchant_page.wait_for_load_state("networkidle")
+        page.reload()
+        assert page.locator("#order-status .badge").get_attribute("data-status") == "completed"
+        page.check("input[name=rating][value='4']")
+        page.fill("textarea[name=text]", "很新鲜")
+        checks(page, "review form")
+        page.click("#review-form [type=submit]")
+        page.wait_for_selector("#my-review")
+        page.goto(f"{live_server}/shops/{shop.public_id}")
+        assert "4.0" in page.locator("#rating").inner_text() and "很新鲜" in page.locator("#reviews").inner_text()
+        checks(page, "storefront with the review")
+        screenshot(page, f"{shot}-6-reviewed")
     finally:
         merchant_context.close()
         resident_context.close()
 
     db.session.expire_all()
     order = db.session.execute(db.select(Order)).scalar_one()
-    assert order.status == OrderStatus.accepted and order.total_amount == 1798
+    assert order.status == OrderStatus.completed and order.total_amount == 1798
     return order
 
 
@@ -121,5 +139,6 @@ def test_the_same_journey_in_chinese_shows_no_untranslated_english(
 
     _journey(browser, live_server, log_in, screenshot, locale="zh-CN", query="苹果", shot="journey-zh",
              checks=no_english)
-    assert set(seen) >= {"search", "results", "storefront", "cart", "order", "inbox", "order accepted"}
+    assert set(seen) >= {"search", "results", "storefront", "cart", "order", "inbox", "order accepted",
+                         "review form", "storefront with the review"}
     assert {where: found for where, found in seen.items() if found} == {}

@@ -75,3 +75,10 @@ def test_a_refused_sign_up_explains_itself_in_chinese(client):
                                                    "password": "long-enough-1", "role": "resident"},
                        headers={"Accept-Language": "zh-CN"})
     assert resp.status_code == 400 and "该邮箱已注册" in resp.get_data(as_text=True)
+
+
+def test_a_command_outside_any_request_formats_lazy_messages_as_written(app):
+    from flask_babel import lazy_gettext
+
+    with app.app_context():  # no request: no visitor, no session, no browser language
+        assert str(lazy_gettext("Loan book")) == "Loan book"

@@ -203,12 +203,22 @@ def test_what_the_merchant_is_told_after_each_change_is_in_chinese(chinese, stoc
     assert "CSV 导入" in stock_page and "批量修改" not in stock_page  # a price change is no stock movement
 
 
-def test_the_api_keeps_its_messages_in_english_for_programs(client, shop):
-    """The JSON API is read by programs: its error messages stay English whatever the browser asks for."""
+def test_api_errors_speak_the_callers_language_and_keep_json_names(client, shop):
+    """As the rest of the API: the message in the caller's language; `param` and `code` never change."""
     from tests.factories import api_token, bearer
 
     token = api_token(client, shop.owner)
-    resp = client.post(f"/api/v1/shops/{shop.public_id}/products", headers={**bearer(token), "Accept-Language": "zh-CN"},
-                       json={"sku": "X-1", "name": "醋", "price": -5})
-    assert resp.status_code == 400
-    assert resp.get_json()["error"]["message"] == "'price' must be a whole number from 0 to 1000000000."
+    for language, message in (
+            ("en", "'price' must be a whole number from 0 to 1000000000."),
+            ("zh-CN", "“price”必须是 0 到 1000000000 之间的整数。")):
+        resp = client.post(f"/api/v1/shops/{shop.public_id}/products", json={"sku": "X-1", "name": "醋", "price": -5},
+                           headers={**bearer(token), "Accept-Language": language})
+        assert resp.status_code == 400
+        assert resp.get_json()["error"] == {"type": "invalid_request_error", "code": "invalid_field",
+                                            "message": message, "param": "price"}
+    resp = client.post(f"/api/v1/shops/{shop.public_id}/products", json={"sku": "X-1", "name": "醋", "price": 100},
+                       headers={**bearer(token), "Accept-Language": "zh-CN"})
+    assert resp.status_code == 201
+    resp = client.post(f"/api/v1/products/{resp.get_json()['id']}/stock-movements",
+                       json={"quantity": -1, "reason": "damaged"}, headers={**bearer(token), "Accept-Language": "zh-CN"})
+    assert resp.status_code == 409 and resp.get_json()["error"]["message"] == "库存不足。"

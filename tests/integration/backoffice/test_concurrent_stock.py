@@ -47,3 +47,64 @@ def test_concurrent_adjustments_take_exactly_the_stock_there_is(app):
     total = db.session.execute(select(func.sum(StockMovement.quantity))
                                .where(StockMovement.product_id == product_id)).scalar_one()
     assert on_hand == total == 0
+
+
+def test_a_csv_count_racing_sales_is_applied_whole_or_refused_and_loses_no_sale(app):
+    """Sales keep coming while a CSV of counts is imported: the import either lands before or after a
+    sale, never across one, or is refused as a whole; every movement continues the one before it."""
+    from marketplace.errors import Conflict
+    from merchants.backoffice import csvio
+
+    shop = make_shop()
+    products = [make_product(shop, sku=f"C-{n}", stock=60) for n in range(3)]
+    owner, shop_id, ids = shop.owner_id, shop.id, [p.id for p in products]
+    data = ("sku,name,price,stock_on_hand\n" + "".join(f"C-{n},Counted {n},1.00,40\n" for n in range(3))).encode()
+    db.session.remove()
+    start = threading.Barrier(5)
+    sold, imported, refused = [], [], []
+    lock = threading.Lock()
+
+    def seller(product_id):
+        with app.app_context():
+            start.wait()
+            for _ in range(6):
+                try:
+                    inventory.adjust_stock(owner, product_id, -1, "lost")
+                    with lock:
+                        sold.append(product_id)
+                except InsufficientStock:
+                    pass
+                finally:
+                    db.session.remove()
+
+    def importer():
+        with app.app_context():
+            start.wait()
+            for _ in range(3):
+                try:
+                    csvio.import_products(owner, shop_id, data)
+                    with lock:
+                        imported.append(1)
+                except Conflict:
+                    with lock:
+                        refused.append(1)
+                finally:
+                    db.session.remove()
+
+    threads = [threading.Thread(target=seller, args=(pid,)) for pid in ids + ids[:1]]
+    threads.append(threading.Thread(target=importer))
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    assert len(imported) + len(refused) == 3 and len(sold) == 24
+    for product_id in ids:
+        movements = db.session.execute(select(StockMovement).where(StockMovement.product_id == product_id)
+                                       .order_by(StockMovement.id)).scalars().all()
+        running = 0
+        for m in movements:
+            running += m.quantity
+            assert m.balance_after == running >= 0, [(x.quantity, x.balance_after) for x in movements]
+        on_hand = db.session.execute(select(Product.stock_on_hand).where(Product.id == product_id)).scalar_one()
+        assert on_hand == running
+        assert sum(1 for m in movements if m.reason.value == "adjustment" and m.note == "") == sold.count(product_id)

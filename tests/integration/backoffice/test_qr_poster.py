@@ -61,3 +61,12 @@ def test_the_poster_page_shows_the_code_it_prints(logged_in, shop):
     page = logged_in.get("/merchant/shop/poster").get_data(as_text=True)
     inline = re.search(r"<svg.*?</svg>", page, re.S).group(0)
     assert _decode(_rasterise_svg(inline.encode())) == [f"http://localhost/shops/{shop.public_id}"]
+
+
+def test_the_poster_prints_chinese_names_in_a_font_that_has_them():
+    """A font without Chinese draws every character as the same empty box: two characters would match."""
+    from merchants.backoffice import poster
+
+    font = poster._font(60)
+    shapes = {bytes(font.getmask(char)) for char in "林记杂货扫码"}
+    assert len(shapes) == 6

@@ -1,6 +1,6 @@
 """The demo town's credit history: real draws and withholding in the past, and a book that adds up."""
 from collections import defaultdict
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 from decimal import ROUND_DOWN, Decimal
 
 import pytest
@@ -59,24 +59,25 @@ def _merchants_drew_in_past_months_and_sales_repaid_the_agreed_share():
     assert len(months) >= 2 and all(_utc(loan.drawn_at) < end for loan in loans)
     assert all(_utc(loan.contract.signed_at) == _utc(loan.drawn_at) for loan in loans)
 
-    # Each day's withholding is the loan's share of that day's settled card sales, never more.
+    # Each withholding is the loan's share of the shop's card sales settled in those days, never more.
     settled = defaultdict(int)
     for shop_id, at, amount in db.session.execute(select(Settlement.shop_id, Settlement.settled_at,
                                                          Settlement.amount).where(Settlement.amount > 0)):
-        settled[(shop_id, _utc(at).date().isoformat())] += amount
-    withheld = defaultdict(int)
+        settled[(shop_id, _utc(at).date())] += amount
     rates = {loan.id: Decimal(loan.withhold_rate) for loan in loans}
-    by_ref = {}
+    withheld, by_ref = defaultdict(int), {}
     for repayment in db.session.scalars(select(Repayment).where(Repayment.source == RepaymentSource.withholding)):
         withheld[repayment.reference] += repayment.amount
         by_ref[repayment.reference] = repayment
     assert withheld, "sales repaid nothing"
     for reference, amount in withheld.items():
-        _, shop_id, day = reference.split(":")
+        _, shop_id, first, last = reference.split(":")
+        first, last = date.fromisoformat(first), date.fromisoformat(last)
+        assert 0 <= (last - first).days < 7
+        sales = sum(settled[(int(shop_id), first + timedelta(days=k))] for k in range((last - first).days + 1))
         repayment = by_ref[reference]
-        share = (Decimal(settled[(int(shop_id), day)]) * rates[repayment.loan_id]).to_integral_value(ROUND_DOWN)
-        assert repayment.settled_amount == settled[(int(shop_id), day)]
-        assert 0 < amount <= share
+        assert repayment.settled_amount == sales
+        assert 0 < amount <= (Decimal(sales) * rates[repayment.loan_id]).to_integral_value(ROUND_DOWN)
 
 
 def _the_loan_book_equals_the_ledger_and_the_alerts_are_todays():

@@ -192,3 +192,16 @@ def test_the_merchant_page_records_an_action_on_an_alert_and_refuses_an_unknown_
     db.session.expire_all()
     assert services.open_line(shop.id).status == LineStatus.frozen
     assert db.session.get(Alert, alert.id).status == AlertStatus.resolved
+
+
+def test_the_console_names_categories_and_statuses_in_the_officers_language(app, client, officer):
+    shop, _ = _borrower(10_000)
+    shop.category = "noodles_snacks"
+    _alert(shop)
+    assert client.post("/account/login", data={"email": officer.email, "password": "secret123"}).status_code == 302
+    chinese = {"Accept-Language": "zh-CN"}
+    for url in ("/lender/", "/lender/alerts", f"/lender/merchants/{shop.public_id}"):
+        page = client.get(url, headers=chinese).get_data(as_text=True)
+        assert "面馆小吃" in page and "noodles_snacks" not in page, url
+    profile = client.get(f"/lender/merchants/{shop.public_id}", headers=chinese).get_data(as_text=True)
+    assert "待处理" in profile and ">current<" not in profile

@@ -109,3 +109,33 @@ def test_an_order_waiting_for_the_check_can_be_cancelled_and_the_provider_stops_
     assert cancelled["status"] == "cancelled" and cancelled["payment"]["status"] == "cancelled"
     assert _intent(localstripe_url, order["payment"]["id"])["status"] == "canceled"
     assert db.session.get(Product, town.eggs.id).stock_on_hand == 5
+
+
+def test_card_orders_left_unpaid_are_released_and_their_goods_go_back_on_the_shelf(payments_app, client, town,
+                                                                                    localstripe_url, runner):
+    from datetime import timedelta
+
+    resident = bearer(api_token(client, town.resident))
+    abandoned = _place(client, town, resident, card_payment_method(localstripe_url, NEEDS_CHECK)).get_json()
+    checked_late = _place(client, town, resident, card_payment_method(localstripe_url, NEEDS_CHECK)).get_json()
+    # The resident passed the check on the second but closed the page before the site heard of it.
+    bank_check(localstripe_url, checked_late["payment"]["next_action"]["client_secret"], passed=True)
+    cash = client.post("/api/v1/orders", headers=resident, json={
+        "shop": town.shop.public_id, "lines": [{"product": town.milk.public_id, "quantity": 1}],
+        "fulfilment": "pickup", "payment_method": "cash"}).get_json()
+    assert db.session.get(Product, town.eggs.id).stock_on_hand == 1
+
+    assert services.release_unpaid_card_orders(timedelta(minutes=30)) == []  # too recent
+    result = runner.invoke(args=["orders", "release-unpaid", "--minutes", "1"])
+    assert result.exit_code == 0, result.output
+    assert "0 unpaid card order(s) released." in result.output  # still younger than a minute
+
+    released = services.release_unpaid_card_orders(timedelta(seconds=0))
+    assert released == [abandoned["id"]]
+    db.session.expire_all()
+    statuses = {o.public_id: (o.status.value, o.payment.status.value) for o in db.session.scalars(select(Order))}
+    assert statuses == {abandoned["id"]: ("cancelled", "cancelled"), checked_late["id"]: ("placed", "succeeded"),
+                        cash["id"]: ("placed", "pending")}
+    assert db.session.get(Product, town.eggs.id).stock_on_hand == 3
+    assert _intent(localstripe_url, abandoned["payment"]["id"])["status"] == "canceled"
+    assert services.release_unpaid_card_orders(timedelta(seconds=0)) == []  # nothing more to release

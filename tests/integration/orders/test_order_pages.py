@@ -107,3 +107,31 @@ def test_the_storefront_and_the_inbox_speak_chinese(app, town):
     assert "营业中" in page and "登录后下单" in page
     _log_in(client, town.merchant)
     assert "暂无待处理订单。" in client.get("/merchant/orders/").get_data(as_text=True)
+
+
+def test_the_merchant_refunds_part_of_a_completed_order_from_the_inbox_never_more_than_was_paid(client, town):
+    _log_in(client, town.resident)
+    _add(client, town, town.eggs, 2)
+    _checkout(client, town)
+    order = db.session.execute(select(Order)).scalar_one()
+    client.post("/account/logout")
+    _log_in(client, town.merchant)
+    for step in ("accept", "ready", "complete"):
+        client.post(f"/merchant/orders/{order.public_id}/{step}")
+    inbox = client.get("/merchant/orders/?all=1", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert f'action="/merchant/orders/{order.public_id}/refund"' in inbox and 'value="25.00"' in inbox
+
+    done = client.post(f"/merchant/orders/{order.public_id}/refund", data={"amount": "5.50", "reason": "One cracked"},
+                       headers={"Accept-Language": "en"}, follow_redirects=True).get_data(as_text=True)
+    assert "Refunded ¥5.50." in done and 'value="19.50"' in done
+    for too_much in ("19.51", "-1", "abc", "1.234"):
+        client.post(f"/merchant/orders/{order.public_id}/refund", data={"amount": too_much})
+    db.session.expire_all()
+    payment = db.session.get(Order, order.id).payment
+    assert payment.refunded_amount == 550 and [r.amount for r in payment.refunds] == [550]
+
+    client.post("/account/logout")
+    _log_in(client, make_user("merchant"))  # another shop's owner cannot refund it
+    client.post(f"/merchant/orders/{order.public_id}/refund", data={"amount": "1.00"})
+    db.session.expire_all()
+    assert db.session.get(Order, order.id).payment.refunded_amount == 550
