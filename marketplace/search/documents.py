@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from ..catalog.models import Product, ProductStatus, Shop, ShopKind
 from .categories import category_words
-from .geo import cell_id, cell_token
+from .geo import cell_id
 from .hours import week_ranges
 from .text import index_tokens
 
@@ -31,7 +31,6 @@ def shop_fields(shop) -> dict:
         "delivery_radius_km": float(shop.delivery_radius_km or 0.0),
         "hours": week_ranges(shop.opening_hours),
         "cell": cell_id(shop.latitude, shop.longitude),
-        "cells": [cell_token(shop.latitude, shop.longitude), cell_token(shop.latitude, shop.longitude, coarse=True)],
     }
 
 
@@ -55,7 +54,7 @@ def shop_document(shop) -> dict:
 
 # What a product document repeats of its shop's.
 _SHOP_KEYS_OF_PRODUCTS = ("shop_id", "shop_public_id", "shop_name", "shop_kind", "shop_category", "latitude",
-                          "longitude", "is_open", "delivery_enabled", "delivery_radius_km", "hours", "cell", "cells")
+                          "longitude", "is_open", "delivery_enabled", "delivery_radius_km", "hours", "cell")
 
 
 def product_document(product, shop_doc: dict) -> dict:

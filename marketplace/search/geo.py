@@ -1,13 +1,10 @@
-"""Distances and the coarse grid the SQL backend uses to narrow a search to the cells around a point."""
+"""Distances and the grid the SQL backend uses to narrow a search without words to the cells around a point."""
 from __future__ import annotations
 
 import math
 
 KM_PER_DEGREE = 111.195  # along a meridian, on the mean-radius sphere
 FINE_CELL_DEGREES = 0.01  # about 1.1 km north-south
-COARSE_CELL_DEGREES = 0.1  # about 11 km
-# Up to this radius a search lists the fine cells it touches; past it, the coarse ones.
-FINE_GRID_MAX_RADIUS_KM = 3.0
 
 
 def km_per_degree_lon(latitude: float) -> float:
@@ -33,10 +30,6 @@ def _cell(lat: float, lon: float, size: float) -> tuple[int, int]:
     return math.floor((lat + 90.0) / size), math.floor((lon + 180.0) / size)
 
 
-def cell_token(lat: float, lon: float, *, coarse: bool = False) -> str:
-    """A word naming the grid cell of a point, indexed with a document's text ("gf" fine, "gc" coarse)."""
-    row, col = _cell(lat, lon, COARSE_CELL_DEGREES if coarse else FINE_CELL_DEGREES)
-    return f"{'gc' if coarse else 'gf'}{row}x{col}"
 
 
 def cell_id(lat: float, lon: float) -> int:
@@ -45,20 +38,8 @@ def cell_id(lat: float, lon: float) -> int:
     return row * 100_000 + col
 
 
-def cells_around(lat: float, lon: float, radius_km: float) -> tuple[bool, list[tuple[int, int]]]:
-    """The grid cells a circle touches: (coarse?, [(row, col), ...])."""
-    coarse = radius_km > FINE_GRID_MAX_RADIUS_KM
-    size = COARSE_CELL_DEGREES if coarse else FINE_CELL_DEGREES
-    min_lat, max_lat, min_lon, max_lon = bounding_box(lat, lon, radius_km)
-    r0, c0 = _cell(min_lat, min_lon, size)
-    r1, c1 = _cell(max_lat, max_lon, size)
-    return coarse, [(r, c) for r in range(r0, r1 + 1) for c in range(c0, c1 + 1)]
 
 
-def cell_tokens_around(lat: float, lon: float, radius_km: float) -> list[str]:
-    coarse, cells = cells_around(lat, lon, radius_km)
-    prefix = "gc" if coarse else "gf"
-    return [f"{prefix}{r}x{c}" for r, c in cells]
 
 
 def cell_ids_around(lat: float, lon: float, radius_km: float) -> list[int]:

@@ -33,7 +33,7 @@ class SearchDocument(db.Model):
     shop_id: Mapped[int] = mapped_column(ForeignKey("shops.id", ondelete="CASCADE"), index=True)
     product_id: Mapped[int | None] = mapped_column(ForeignKey("products.id", ondelete="CASCADE"), unique=True)
     words: Mapped[str] = mapped_column(Text, default="")  # index tokens joined by spaces
-    cells: Mapped[str] = mapped_column(Text, default="")  # grid cell tokens joined by spaces
+    cells: Mapped[str] = mapped_column(Text, default="")  # empty: searches no longer read grid-cell words
     latitude: Mapped[float] = mapped_column(Float)
     longitude: Mapped[float] = mapped_column(Float)
     cell: Mapped[int] = mapped_column(Integer)

@@ -1,8 +1,9 @@
-"""The embedded search backend: the site's own database (SQLite FTS5, or PostgreSQL GIN) plus a coarse geo grid.
+"""The embedded search backend: the site's own database (SQLite FTS5, or PostgreSQL GIN) plus a geo grid.
 
-A search narrows first to the grid cells around the resident (as words of the full-text index when
-there are words to match, else through the B-tree on `cell`), then to the bounding box, then to the
-exact circle; prices, stock, product status and shop settings are read from the live rows.
+A search with words takes the words' matches from the full-text index and keeps those in the
+bounding box and then the exact circle; one without words seeks the grid cells around the resident
+in a covering index by latitude. Prices, stock, product status and shop settings are read from the
+live rows.
 """
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from ..extensions import db
 from .backend import Progress, SearchBackend, SearchHit, SearchPage, SearchQuery
 from .ddl import PG_VECTOR_COLUMN, bulk_load
 from .documents import all_shop_ids, documents_for_products, documents_for_shops
-from .geo import KM_PER_DEGREE, bounding_box, cell_ids_around, cell_tokens_around, km_per_degree_lon
+from .geo import KM_PER_DEGREE, bounding_box, cell_ids_around, km_per_degree_lon
 from .models import SearchDocument, SearchShopHours
 
 REBUILD_BATCH_SHOPS = 2000
@@ -94,17 +95,17 @@ class SqlBackend(SearchBackend):
             if dialect == "sqlite":
                 words = ([_fts5_quote(t) for t in query.terms.exact]
                          + [_fts5_quote(t) + "*" for t in query.terms.prefixes])
-                # Words only: ANDing them with the circle's cell tokens made FTS5 merge the long doclists of
-                # dozens of crowded cells, several times slower than checking each word match's box.
+                # Words only: ANDing them with the circle's cell tokens made the full-text index merge the long
+                # lists of dozens of crowded cells, several times slower than checking each word match's box
+                # (the same on PostgreSQL's GIN index).
                 params["match"] = "words : (" + " AND ".join(words) + ")"
                 source = "search_fts JOIN search_documents d ON d.id = search_fts.rowid"
                 where.insert(0, "search_fts MATCH :match")
                 rank = "bm25(search_fts, 1.0, 0.0)"  # lower is better
             else:
-                cells = cell_tokens_around(query.lat, query.lon, radius_km)
                 words = ([_tsquery_quote(t) for t in query.terms.exact]
                          + [_tsquery_quote(t) + ":*" for t in query.terms.prefixes])
-                params["tsq"] = "(" + " | ".join(_tsquery_quote(c) for c in cells) + ") & " + " & ".join(words)
+                params["tsq"] = " & ".join(words)  # words only, as on SQLite
                 source = "search_documents d"
                 where.insert(0, f"d.{PG_VECTOR_COLUMN} @@ CAST(:tsq AS tsquery)")
                 rank = f"-ts_rank(d.{PG_VECTOR_COLUMN}, CAST(:tsq AS tsquery))"  # negated: lower is better, as bm25
@@ -166,7 +167,7 @@ class SqlBackend(SearchBackend):
         for doc in docs:
             rows.append({
                 "kind": doc["kind"], "shop_id": doc["shop_id"], "product_id": doc["product_id"],
-                "words": " ".join(doc["words"]), "cells": " ".join(doc["cells"]),
+                "words": " ".join(doc["words"]), "cells": "",  # no longer searched; dropped by a later migration
                 "latitude": doc["latitude"], "longitude": doc["longitude"], "cell": doc["cell"],
             })
             if doc["kind"] == "shop":
