@@ -58,6 +58,19 @@ def rescore_command(as_of, quiet):
     click.echo(f"Scored {counts['shops']} merchants; {counts['offers']} have a live offer.")
 
 
+@credit_cli.command("age")
+@click.option("--as-of", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              help="Age the book as of this day (default: now).")
+@click.option("--quiet", is_flag=True)
+def age_command(as_of, quiet):
+    """The daily job: days past due, delinquency buckets, line freezes and write-offs by policy."""
+    from .lending import age_loans
+
+    counts = age_loans(now=_as_of(as_of), progress=_progress("age", quiet))
+    click.echo(f"Aged the loans of {counts['shops']} merchants: {counts['delinquent']} delinquent, "
+               f"{counts['charged_off']} charged off.")
+
+
 @credit_cli.command("backtest")
 @click.option("--cutoff", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
               help="Score at this past day only (default: every monthly cut-off the history allows).")
