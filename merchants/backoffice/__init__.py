@@ -2,7 +2,7 @@
 from flask import Flask
 from flask_babel import lazy_gettext as _l
 
-from marketplace.config import env_int
+from marketplace.config import env_int, env_str
 
 
 def init_app(app: Flask) -> None:
@@ -14,6 +14,9 @@ def init_app(app: Flask) -> None:
     from . import api, media, routes
 
     app.config.setdefault("BACKOFFICE_MAX_IMAGE_BYTES", env_int("BACKOFFICE_MAX_IMAGE_BYTES", 5 * 1024 * 1024))
+    # The map on which a merchant picks the shop's location: any XYZ tile server (the phone loads the tiles).
+    app.config.setdefault("MAP_TILE_URL", env_str("MAP_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png"))
+    app.config.setdefault("MAP_TILE_ATTRIBUTION", env_str("MAP_TILE_ATTRIBUTION", "© OpenStreetMap"))
     app.register_blueprint(routes.bp)
     app.register_blueprint(routes.media_bp)
     app.register_blueprint(api.bp)

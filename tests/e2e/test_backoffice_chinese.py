@@ -16,8 +16,9 @@ from tests.factories import make_product, make_shop, make_user
 # The back office's own text on the page (panels other features add are theirs to test).
 OWN_TEXT = """() => { const copy = document.body.cloneNode(true);
   copy.querySelectorAll('.panel, script, style').forEach(e => e.remove()); return copy.innerText; }"""
-ALLOWED = {"English", "CSV", "PNG", "SVG", "sku", "name", "price", "stock", "on", "hand", "status", "active",
-           "archived", "category", "unit", "low", "threshold", "description", "en", "colour"}
+ALLOWED = {"English", "CSV", "PNG", "SVG", "JPEG", "GIF", "WebP", "MB", "sku", "name", "price", "stock", "on", "hand", "status", "active",
+           "archived", "category", "unit", "low", "threshold", "description", "en", "colour",
+           "OpenStreetMap"}  # the map tiles' credit, a name
 
 
 @pytest.fixture
@@ -88,3 +89,10 @@ def test_a_chinese_merchant_runs_the_shop_without_meeting_english(zh_page, live_
     page.goto(f"{live_server}/merchant/shop/poster")
     assert "扫码到本店下单" in page.inner_text("#poster") and _english(page) == []
     screenshot(page, "backoffice-zh-5-poster")
+
+    page.route("https://tile.openstreetmap.org/**", lambda route: route.fulfill(status=404))
+    page.goto(f"{live_server}/merchant/shop")
+    page.wait_for_selector("#map-picker .leaflet-marker-icon")
+    assert page.get_attribute(".leaflet-control-zoom-in", "title") == "放大"
+    assert "周一" in page.inner_text("#shop-form") and _english(page) == []
+    screenshot(page, "backoffice-zh-6-shop")

@@ -92,3 +92,40 @@ def test_a_merchant_sets_up_the_shop_adds_a_product_and_adjusts_its_stock(page, 
     assert (shop.latitude, shop.delivery_fee_amount, shop.opening_hours["sun"]) == (28.656, 300, [["09:00", "12:00"]])
     assert (product.stock_on_hand, product.price_amount, product.shop_id) == (20, 1280, shop.id)
     assert product.photo_path
+
+
+def test_a_merchant_picks_the_shop_on_the_map_and_the_coordinates_follow(page, live_server, log_in, screenshot):
+    tile = io.BytesIO()
+    Image.new("RGB", (256, 256), (236, 240, 232)).save(tile, "PNG")
+    page.route("https://tile.openstreetmap.org/**",
+               lambda route: route.fulfill(status=200, content_type="image/png", body=tile.getvalue()))
+    merchant = make_user("merchant", name="Wang Fang")
+    log_in(page, live_server, merchant)
+    page.goto(f"{live_server}/merchant/shop")
+    page.wait_for_selector("#map-picker .leaflet-marker-icon")
+    assert page.input_value("input[name=latitude]") == ""
+
+    page.locator("#map-picker").scroll_into_view_if_needed()
+    box = page.locator("#map-picker").bounding_box()
+    page.mouse.click(box["x"] + box["width"] * 0.75, box["y"] + box["height"] * 0.25)  # north-east of the centre
+    lat, lon = float(page.input_value("input[name=latitude]")), float(page.input_value("input[name=longitude]"))
+    assert 28.656 < lat < 28.70 and 121.421 < lon < 121.47
+    screenshot(page, "backoffice-7-map-picker")
+
+    def pin_at_centre() -> bool:  # the pin's tip (the middle of its bottom edge) on the map's centre
+        pin = page.locator("#map-picker .leaflet-marker-icon").bounding_box()
+        frame = page.locator("#map-picker").bounding_box()
+        return (abs(pin["x"] + pin["width"] / 2 - (frame["x"] + frame["width"] / 2)) < 3
+                and abs(pin["y"] + pin["height"] - (frame["y"] + frame["height"] / 2)) < 3)
+
+    assert not pin_at_centre()  # where it was tapped
+    page.fill("input[name=latitude]", "28.650000")  # typing moves the pin, and the map centres on it
+    page.locator("input[name=latitude]").dispatch_event("change")
+    page.wait_for_timeout(300)
+    assert pin_at_centre()
+
+    page.fill("input[name=name]", "Wang's Fruit")
+    page.get_by_role("button", name="Save shop").click()
+    assert "Shop saved." in page.locator(".flash").inner_text()
+    shop = db.session.execute(select(Shop)).scalar_one()
+    assert (round(shop.latitude, 6), round(shop.longitude, 6)) == (28.65, round(lon, 6))
