@@ -9,6 +9,7 @@ backend, and the live details of each hit), and reports p50 / p95 / max per kind
     python -m bench.search                                # demo size and the seed's scale, SQLite
     python -m bench.search --sizes demo --databases sqlite,postgresql
     python -m bench.search --sizes seed --databases postgresql --queries 300
+    python -m bench.search --sizes district                # the seed's densest district: minutes, not an hour
 
 The machine is shared: the load average at the start of each run is kept with its figures.
 """

@@ -17,17 +17,24 @@ PROJECT_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 PLUGGED_PACKAGES = ("merchants", "financing")
 # The core's own features, each a subpackage with init_app(app) (models, blueprints, commands, nav).
 CORE_FEATURES = ("marketplace.payments", "marketplace.orders", "marketplace.search", "marketplace.demo")
+SQLITE_MMAP_BYTES = 2**31  # address space, not memory; SQLite caps it at its own build limit
 
 
 @event.listens_for(Engine, "connect")
 def _sqlite_pragmas(dbapi_connection, _record):
-    """WAL so readers never block the writer; foreign keys on; wait for a lock instead of failing."""
+    """WAL so readers never block the writer; foreign keys on; wait for a lock instead of failing.
+
+    The file is read through a memory map (shared by every worker through the OS page cache): a
+    search's random row lookups become memory reads instead of read calls, which cut nearby search
+    CPU p95 on the seed's town from about 100 to about 60 ms (docs/benchmarks.md).
+    """
     if isinstance(dbapi_connection, sqlite3.Connection):
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=10000")
         cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute(f"PRAGMA mmap_size={SQLITE_MMAP_BYTES}")
         cursor.close()
 
 
