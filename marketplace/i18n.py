@@ -7,7 +7,7 @@ language_TERRITORY name, and `current_language` maps the parsed locale back to t
 """
 from __future__ import annotations
 
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 from babel import Locale, support
 from flask import current_app, has_request_context, request, session
@@ -62,9 +62,15 @@ def current_language() -> str:
     """The configured code (e.g. "zh_CN", "en") of the language this request is shown in."""
     locale = get_locale()
     for code in current_app.config["LANGUAGES"]:
-        if Locale.parse(code) == locale:
+        if _parsed(code) == locale:
             return code
     return str(locale)
+
+
+@lru_cache(maxsize=32)
+def _parsed(code: str) -> Locale:
+    """Parsing a locale code walks Babel's list of every locale: once per code is enough."""
+    return Locale.parse(code)
 
 
 class CatalogueDomain(Domain):

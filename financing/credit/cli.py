@@ -24,14 +24,21 @@ def _as_of(value: datetime | None) -> datetime | None:
 @click.option("--label", default="town", show_default=True, help="Prefix of the model version.")
 @click.option("--output", type=click.Path(file_okay=False), default=None,
               help="Folder for the model file (default: the scorecards shipped with the code).")
+@click.option("--demo-town", "demo_town", is_flag=True,
+              help="Fit on a fresh demo town in a scratch database (how the shipped scorecard is made) "
+                   "instead of this database's history.")
 @click.option("--quiet", is_flag=True)
-def train_command(label, output, quiet):
+def train_command(label, output, demo_town, quiet):
     """Fit the scorecard on the platform's order history and save it as a versioned file."""
     from .scorecard import model_directory
-    from .training import save_model, train
+    from .training import DEMO_TOWN_LABEL, save_model, train, train_on_demo_town
 
     try:
-        doc = train(label=label, progress=_progress("features", quiet))
+        if demo_town:
+            doc = train_on_demo_town(label=label if label != "town" else DEMO_TOWN_LABEL,
+                                     progress=_progress("features", quiet))
+        else:
+            doc = train(label=label, progress=_progress("features", quiet))
     except ValueError as exc:
         raise click.ClickException(str(exc)) from None
     path = save_model(doc, output or model_directory())
@@ -49,6 +56,19 @@ def rescore_command(as_of, quiet):
 
     counts = rescore_all(as_of=_as_of(as_of), progress=_progress("rescore", quiet))
     click.echo(f"Scored {counts['shops']} merchants; {counts['offers']} have a live offer.")
+
+
+@credit_cli.command("age")
+@click.option("--as-of", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              help="Age the book as of this day (default: now).")
+@click.option("--quiet", is_flag=True)
+def age_command(as_of, quiet):
+    """The daily job: days past due, delinquency buckets, line freezes and write-offs by policy."""
+    from .lending import age_loans
+
+    counts = age_loans(now=_as_of(as_of), progress=_progress("age", quiet))
+    click.echo(f"Aged the loans of {counts['shops']} merchants: {counts['delinquent']} delinquent, "
+               f"{counts['charged_off']} charged off.")
 
 
 @credit_cli.command("backtest")

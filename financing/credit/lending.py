@@ -100,7 +100,8 @@ def _open_from_offer(offer: CreditOffer, now: datetime) -> CreditLine:
     return line
 
 
-def render_terms(shop: Shop, terms, amount: Money, daily_sales: int, signer: str, now: datetime) -> str:
+def render_terms(shop: Shop, terms, amount: Money, daily_sales: int, signer: str, now: datetime,
+                 use_of_funds: str | None = None) -> str:
     """The agreement as the merchant signs it: plain text, so its hash can be checked by anyone."""
     d = disclose(terms, amount, daily_sales)
     lines = [
@@ -109,6 +110,7 @@ def render_terms(shop: Shop, terms, amount: Money, daily_sales: int, signer: str
         f"Date: {now.strftime('%Y-%m-%d %H:%M:%S')} UTC",
         "",
         f"Funds provided: {d.funds_provided}",
+        f"Use of funds: {use_of_funds or 'paid into your available balance'}",
         f"Finance charge (fixed fee, {d.fee_rate * 100:.2f}% of the funds): {d.finance_charge}",
         f"Total repayment amount: {d.total_repayment}",
         f"Estimated annual percentage rate (APR): {d.estimated_apr}%",
@@ -162,7 +164,7 @@ def draw(user_id: int, amount, *, accept_terms, signature_name, shop_id: int | N
         line = _open_from_offer(offer, now)
     else:
         daily = offer_daily_sales(shop.id)
-    text = render_terms(shop, line, money, daily, signer, now)
+    text = render_terms(shop, line, money, daily, signer, now, use_of_funds=_use_of_funds(supplier_invoice_id))
     contract = CreditContract(shop_id=shop.id, line_id=line.id, terms_text=text,
                               terms_sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(),
                               signature_name=signer, signed_by_id=user_id, signed_at=now,
@@ -185,6 +187,15 @@ def draw(user_id: int, amount, *, accept_terms, signature_name, shop_id: int | N
     if commit:
         db.session.commit()
     return loan
+
+
+def _use_of_funds(supplier_invoice_id: int | None) -> str | None:
+    if supplier_invoice_id is None:
+        return None
+    from merchants.purchasing.models import SupplierInvoice
+
+    invoice = db.session.get(SupplierInvoice, supplier_invoice_id)
+    return f"paid directly to {invoice.supplier_shop.name} for supplier invoice {invoice.public_id}"
 
 
 def offer_daily_sales(shop_id: int) -> int:

@@ -117,6 +117,41 @@ def train(*, end: datetime | None = None, shop_ids: list[int] | None = None, lab
     })
 
 
+# The shipped scorecard is fitted on this town: the demo generator's defaults (seed 2026, 200
+# merchants, a year of history) ending on this day.
+DEMO_TOWN_END = "2026-11-28"
+DEMO_TOWN_LABEL = "demo-town-2026.11"
+
+
+def seed_demo_history(end: str = DEMO_TOWN_END) -> None:
+    """Write the demo generator's town (sales, refunds, supplier purchases) into the current database,
+    without the seed hooks: the credit replay among them decides with the shipped scorecard, so
+    training after it would feed the model its own decisions."""
+    from datetime import date
+
+    from marketplace.demo.generator import TownGenerator, TownSpec
+
+    TownGenerator(TownSpec(end=date.fromisoformat(end)), echo=lambda _msg: None, show_progress=False).run()
+
+
+def train_on_demo_town(end: str = DEMO_TOWN_END, *, label: str = DEMO_TOWN_LABEL, progress=None) -> dict:
+    """Fit the scorecard the way the shipped one was fitted, in a scratch SQLite database."""
+    import tempfile
+
+    from marketplace import create_app
+
+    with tempfile.TemporaryDirectory() as folder:
+        app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{os.path.join(folder, 'town.db')}", "TESTING": True})
+        with app.app_context():
+            try:
+                db.create_all()
+                seed_demo_history(end)
+                return train(label=label, progress=progress)
+            finally:
+                db.session.remove()
+                db.engine.dispose()
+
+
 def save_model(doc: dict, directory: str) -> str:
     os.makedirs(directory, exist_ok=True)
     path = os.path.join(directory, f"scorecard-{doc['version']}.json")

@@ -53,6 +53,7 @@ def test_a_draw_puts_the_money_in_the_balance_with_a_signed_contract(shop):
 
     assert hashlib.sha256(contract.terms_text.encode()).hexdigest() == contract.terms_sha256
     assert "Funds provided: ¥500.00" in contract.terms_text and "Signed: Wang Fang" in contract.terms_text
+    assert "Use of funds: paid into your available balance" in contract.terms_text
     assert contract.signed_from_ip == "10.0.0.7"
     assert loan.line.offer.status == OfferStatus.accepted
     assert check_postings() == [] and lending.credit_reconcile() == []

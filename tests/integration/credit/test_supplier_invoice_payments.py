@@ -71,6 +71,8 @@ def test_the_line_pays_the_supplier_and_the_books_balance(shop, invoice):
     assert account_balance(payments.SUPPLIER_PAYABLE, shop.id, CNY) == Money(0, CNY)
     assert receivable_balance(shop.id, CNY).amount == loan.total_amount
     assert "Funds provided: ¥480.00" in loan.contract.terms_text
+    assert f"Use of funds: paid directly to East Wholesale for supplier invoice {invoice.public_id}" in (
+        loan.contract.terms_text)
     assert check_postings() == [] and lending.credit_reconcile() == []
 
 

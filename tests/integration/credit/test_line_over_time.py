@@ -1,4 +1,4 @@
-"""A line, not a one-off: a fresh offer appears once most of what was drawn is repaid."""
+"""The line over time: a fresh offer once most of the draws are repaid; the daily ageing command."""
 import math
 from decimal import Decimal
 
@@ -37,3 +37,22 @@ def test_a_fresh_offer_appears_only_once_most_of_the_draws_are_repaid(shop):
     assert second.line_id != old_line and services.open_line(shop.id).id == second.line_id
     assert first.line.status == LineStatus.closed and first.status == LoanStatus.current
     assert lending.credit_reconcile() == []
+
+
+def test_the_daily_ageing_command_marks_a_missed_minimum_and_freezes_the_line(shop, runner):
+    from datetime import timedelta
+
+    from financing.credit.models import Loan
+    from marketplace.extensions import db
+    from marketplace.statemachine import utcnow
+
+    loan = lending.draw(shop.owner_id, 40_000, accept_terms=True, signature_name="Wang Fang")
+    loan_id = loan.id
+    day = (utcnow() + timedelta(days=62)).strftime("%Y-%m-%d")
+    result = runner.invoke(args=["credit", "age", "--as-of", day, "--quiet"])
+    assert result.exit_code == 0, result.output
+    assert "1 delinquent" in result.output
+    db.session.remove()
+    loan = db.session.get(Loan, loan_id)
+    assert loan.status == LoanStatus.delinquent and loan.days_past_due >= 1
+    assert services.open_line(loan.shop_id).status == LineStatus.frozen
