@@ -17,11 +17,11 @@ def fill_card(page, number: str = VISA, *, box: str = "#card-element") -> None:
     card.locator("input[placeholder=postal_code]").fill("318000")
 
 
-# Visible words of a page, with the provider's own widgets (card box, 3-D Secure prompt) left out: those are
+# Visible words of a page, with the provider's card box left out: that is
 # the provider's to translate (the page asks it for Chinese), not the site's.
 _VISIBLE_WORDS = """
 () => {
-  const skip = (el) => el.closest("script, style, #card-element, [data-provider-ui], [hidden]");
+  const skip = (el) => el.closest("script, style, #card-element, [hidden]");
   const out = [];
   const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
   while (walker.nextNode()) {
