@@ -75,7 +75,7 @@ def create_app(config: dict | None = None) -> Flask:
 def _init_extensions(app: Flask) -> None:
     from flask_babel import refresh as refresh_locale
 
-    from .i18n import select_locale
+    from .i18n import select_locale, share_form_translations
 
     db.init_app(app)
     from .schema import include_object
@@ -88,6 +88,7 @@ def _init_extensions(app: Flask) -> None:
     # Flask-Babel remembers the locale on `g`, which outlives a request when an app context is already
     # pushed (a test, a CLI command making requests): choose again for every request.
     app.before_request(refresh_locale)
+    app.before_request(share_form_translations)
     login_manager.init_app(app)
     login_manager.login_view = "accounts.login"
     login_manager.login_message_category = "info"

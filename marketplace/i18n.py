@@ -18,9 +18,16 @@ from flask_login import current_user
 SOURCE_LANGUAGE = "en"  # the language messages are written in
 
 
-def select_locale() -> str:
+def select_locale() -> Locale:
     """The visitor's choice, then the account's, then the browser's. Outside a request (a command or
-    job formatting a lazy string) there is no visitor: messages stay as written, like `translate`."""
+    job formatting a lazy string) there is no visitor: messages stay as written, like `translate`.
+
+    Returns a parsed `Locale` (Flask-Babel takes it as it is): parsing a code costs more than the
+    rest of the choice, and the handful of codes are parsed once per process."""
+    return _parsed(_chosen_code())
+
+
+def _chosen_code() -> str:
     languages = current_app.config["LANGUAGES"]
     if not has_request_context():
         return SOURCE_LANGUAGE
@@ -30,6 +37,19 @@ def select_locale() -> str:
     if current_user and getattr(current_user, "is_authenticated", False) and current_user.locale in languages:
         return current_user.locale
     return request.accept_languages.best_match(languages, default=current_app.config["BABEL_DEFAULT_LOCALE"])
+
+
+def share_form_translations() -> None:
+    """Before each request: hand Flask-WTF the form messages' catalogue for the visitor's language,
+    loaded once per language (Flask-WTF on its own reads the catalogue file on every request)."""
+    request.wtforms_translations = _form_catalogue(str(get_locale()))
+
+
+@lru_cache(maxsize=8)
+def _form_catalogue(code: str) -> support.Translations:
+    from wtforms.i18n import messages_path
+
+    return support.Translations.load(messages_path(), [code], domain="wtforms")
 
 
 def catalogue_names(locale: Locale) -> list[str]:
