@@ -133,10 +133,11 @@ def cpu_per_view(database_url: str, storefront: str, views: int = 30) -> dict:
     from marketplace import create_app
     from marketplace.config import normalise_database_url
 
-    app = create_app({"SQLALCHEMY_DATABASE_URI": normalise_database_url(database_url), "WTF_CSRF_ENABLED": False,
-                      "RATELIMIT_ENABLED": False})
+    app = create_app({"SQLALCHEMY_DATABASE_URI": normalise_database_url(database_url)})  # as served: CSRF on
     visitor, merchant = app.test_client(), app.test_client()
-    merchant.post("/account/login", data={"email": MERCHANT[0], "password": MERCHANT[1]})
+    form = merchant.get("/account/login").get_data(as_text=True)
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', form).group(1)
+    merchant.post("/account/login", data={"csrf_token": token, "email": MERCHANT[0], "password": MERCHANT[1]})
     cost = {}
     for name, client, path in (("storefront", visitor, storefront), ("merchant dashboard", merchant, "/merchant/")):
         client.get(path)
