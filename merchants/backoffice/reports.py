@@ -24,6 +24,14 @@ from marketplace.orders.models import Order, OrderLine, OrderStatus, Payment, Re
 NOT_SALES = (OrderStatus.rejected, OrderStatus.cancelled)
 WAITING = (OrderStatus.placed, OrderStatus.accepted)
 
+
+def _the_shops(*conditions):
+    """Orders that are the shop's: paid, or to be paid in cash (a card order still waiting for the
+    bank's check, or whose check failed, is not a sale and not the shop's to act on)."""
+    from marketplace.orders.services import FOR_THE_SHOP
+
+    return (FOR_THE_SHOP, *conditions)
+
 # The seam for purchasing: a function taking a product id and returning the supplier it last came from,
 # as {"name": ..., "url": ...} (url optional, e.g. a one-click reorder page), or None when it never did.
 # Purchasing sets it with `set_last_supplier_lookup` in its init_app; until then the list shows no supplier.
@@ -58,8 +66,8 @@ def _net_amount():
 def _sales_between(shop_id: int, start: datetime, end: datetime) -> tuple[int, int]:
     total, count = db.session.execute(
         select(func.coalesce(func.sum(_net_amount()), 0), func.count(Order.id))
-        .where(Order.shop_id == shop_id, Order.status.not_in(NOT_SALES),
-               Order.placed_at >= start, Order.placed_at < end)).one()
+        .where(*_the_shops(Order.shop_id == shop_id, Order.status.not_in(NOT_SALES),
+                           Order.placed_at >= start, Order.placed_at < end))).one()
     return int(total), int(count)
 
 
@@ -99,7 +107,7 @@ def top_products(shop_id: int, *, days: int = 30, limit: int = 5) -> list[dict]:
         select(OrderLine.product_id, Product.name, Product.public_id,
                func.sum(OrderLine.quantity).label("units"), func.sum(OrderLine.line_total_amount).label("amount"))
         .join(Order, Order.id == OrderLine.order_id).join(Product, Product.id == OrderLine.product_id)
-        .where(Order.shop_id == shop_id, Order.status.not_in(NOT_SALES), Order.placed_at >= since)
+        .where(*_the_shops(Order.shop_id == shop_id, Order.status.not_in(NOT_SALES), Order.placed_at >= since))
         .group_by(OrderLine.product_id, Product.name, Product.public_id)
         .order_by(func.sum(OrderLine.line_total_amount).desc()).limit(limit)).all()
     return [{"id": r.public_id, "name": r.name, "units": int(r.units), "amount": int(r.amount)} for r in rows]
@@ -111,7 +119,8 @@ def daily_sales(shop_id: int, *, days: int) -> list[dict]:
     first = today - timedelta(days=days - 1)
     rows = db.session.execute(
         select(Order.placed_at, _net_amount())
-        .where(Order.shop_id == shop_id, Order.status.not_in(NOT_SALES), Order.placed_at >= _start_of(first))
+        .where(*_the_shops(Order.shop_id == shop_id, Order.status.not_in(NOT_SALES),
+                           Order.placed_at >= _start_of(first)))
     ).all()
     zone = _zone()
     totals = {first + timedelta(days=i): 0 for i in range(days)}
@@ -131,7 +140,7 @@ def dashboard(shop) -> Dashboard:
     today_total, today_orders = _sales_between(shop.id, start_today, end)
     week_total, week_orders = _sales_between(shop.id, start_week, end)
     waiting = db.session.execute(select(func.count(Order.id)).where(
-        Order.shop_id == shop.id, Order.status.in_(WAITING))).scalar_one()
+        *_the_shops(Order.shop_id == shop.id, Order.status.in_(WAITING)))).scalar_one()
     active = db.session.execute(select(func.count(Product.id)).where(
         Product.shop_id == shop.id, Product.status == ProductStatus.active)).scalar_one()
     return Dashboard(

@@ -10,6 +10,7 @@ from marketplace.catalog.models import Product
 from marketplace.extensions import db
 from marketplace.orders import services
 from marketplace.orders.models import Order
+from merchants.backoffice import reports
 from tests.factories import api_token, bearer
 from tests.integration.money.provider import TEST_KEY, bank_check, card_payment_method
 
@@ -40,6 +41,8 @@ def test_a_card_that_needs_the_banks_check_is_paid_once_the_check_passes(payment
 
     # Not the shop's yet: not in its inbox, not counted, and it cannot be accepted.
     assert services.merchant_inbox(town.merchant.id) == [] and services.unseen_count(town.merchant.id) == 0
+    board = reports.dashboard(town.shop)
+    assert (board.waiting_orders, board.today_orders, board.today.amount) == (0, 0, 0)
     refused = client.post(f"/api/v1/orders/{order['id']}/accept", headers=merchant)
     assert refused.status_code == 409 and refused.get_json()["error"]["code"] == "payment_incomplete"
     assert "next_action" not in client.get(f"/api/v1/orders/{order['id']}", headers=merchant).get_json()["payment"]
@@ -50,6 +53,8 @@ def test_a_card_that_needs_the_banks_check_is_paid_once_the_check_passes(payment
     assert _intent(localstripe_url, order["payment"]["id"])["status"] == "succeeded"
     assert merchant_balances(town.shop.id)["pending"].amount > 0
     assert [o.public_id for o in services.merchant_inbox(town.merchant.id)] == [order["id"]]
+    board = reports.dashboard(town.shop)
+    assert (board.waiting_orders, board.today_orders, board.today.amount) == (1, 1, order["total"])
     assert client.post(f"/api/v1/orders/{order['id']}/accept", headers=merchant).status_code == 200
 
 
