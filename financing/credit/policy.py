@@ -130,39 +130,54 @@ def _money(amount: int, currency: str) -> str:
     return Money(int(amount), currency).format()
 
 
+def N_(message: str) -> str:  # noqa: N802  (the gettext convention pybabel looks for)
+    """Mark a reason's wording for the catalogue; it is translated when shown (see `reason_text`)."""
+    return message
+
+
+def reason(code: str, message: str, remedy: str, **values) -> dict:
+    """A reason as stored: the English text (for the API and the record), and the wording with its
+    values, so a page can show it in the reader's language."""
+    return {"code": code, "message": message % values, "remedy": remedy % values,
+            "message_id": message, "remedy_id": remedy, "values": values}
+
+
 def evaluate(policy: Policy, features: Features, score: Score) -> Outcome:
     """Gates first (each failure a specific reason with what would change it), then limit and price."""
     cur = features.currency
     p = policy.params
     reasons: list[dict] = []
 
-    def fail(code: str, message: str, remedy: str) -> None:
-        reasons.append({"code": code, "message": message, "remedy": remedy})
+    def fail(code: str, message: str, remedy: str, **values) -> None:
+        reasons.append(reason(code, message, remedy, **values))
 
     if features.tenure_days < p["min_tenure_days"]:
-        fail("tenure_short", f"Trading on the platform for {features.tenure_days} days; the minimum is "
-             f"{p['min_tenure_days']}.",
-             f"Keep trading: you become eligible after {p['min_tenure_days'] - features.tenure_days} more days.")
+        fail("tenure_short", N_("Trading on the platform for %(days)d days; the minimum is %(minimum)d."),
+             N_("Keep trading: you become eligible after %(more)d more days."),
+             days=features.tenure_days, minimum=p["min_tenure_days"],
+             more=p["min_tenure_days"] - features.tenure_days)
     if features.sales_90 < p["min_sales_90"]:
-        fail("sales_low", f"Sales in the last 90 days were {_money(features.sales_90, cur)}, below "
-             f"{_money(p['min_sales_90'], cur)}.",
-             f"Sell {_money(p['min_sales_90'] - features.sales_90, cur)} more within 90 days.")
+        fail("sales_low", N_("Sales in the last 90 days were %(sales)s, below %(minimum)s."),
+             N_("Sell %(more)s more within 90 days."),
+             sales=_money(features.sales_90, cur), minimum=_money(p["min_sales_90"], cur),
+             more=_money(p["min_sales_90"] - features.sales_90, cur))
     if features.days_since_last_sale > p["max_days_since_last_sale"]:
-        fail("no_recent_sales", f"No sale in the last {features.days_since_last_sale} days.",
-             f"Make sales again: a sale within {p['max_days_since_last_sale']} days is needed.")
+        fail("no_recent_sales", N_("No sale in the last %(days)d days."),
+             N_("Make sales again: a sale within %(within)d days is needed."),
+             days=features.days_since_last_sale, within=p["max_days_since_last_sale"])
     if Decimal(str(features.zero_sale_day_share)) > Decimal(str(p["max_zero_sale_day_share"])):
-        fail("few_trading_days",
-             f"No sales on {round(features.zero_sale_day_share * 100)}% of the last 90 days.",
-             f"Sell on more days: at most {round(float(p['max_zero_sale_day_share']) * 100)}% of days "
-             f"without a sale.")
+        fail("few_trading_days", N_("No sales on %(share)d%% of the last 90 days."),
+             N_("Sell on more days: at most %(most)d%% of days without a sale."),
+             share=round(features.zero_sale_day_share * 100), most=round(float(p["max_zero_sale_day_share"]) * 100))
     if features.supplier_overdue_count > p["max_supplier_overdue_count"]:
-        fail("supplier_overdue", f"{features.supplier_overdue_count} supplier invoice(s) overdue, "
-             f"{_money(features.supplier_overdue, cur)} in all.", "Pay your overdue supplier invoices.")
+        fail("supplier_overdue", N_("%(count)d supplier invoice(s) overdue, %(amount)s in all."),
+             N_("Pay your overdue supplier invoices."),
+             count=features.supplier_overdue_count, amount=_money(features.supplier_overdue, cur))
     if features.credit_days_past_due > p["max_credit_days_past_due"]:
-        fail("credit_past_due", f"A credit repayment is {features.credit_days_past_due} days past due.",
-             "Bring your credit repayments up to date.")
+        fail("credit_past_due", N_("A credit repayment is %(days)d days past due."),
+             N_("Bring your credit repayments up to date."), days=features.credit_days_past_due)
     if features.credit_loans_charged_off and not p["allow_after_charge_off"]:
-        fail("charged_off", "An earlier loan was written off.", "This cannot change for now.")
+        fail("charged_off", N_("An earlier loan was written off."), N_("This cannot change for now."))
     if score.grade in p["declined_grades"]:
         for r in _score_reasons(features, score):
             if len(reasons) >= 4:
@@ -170,8 +185,8 @@ def evaluate(policy: Policy, features: Features, score: Score) -> Outcome:
             if r["code"] not in {x["code"] for x in reasons}:
                 reasons.append(r)
         if not reasons:  # every gate passed but the score: still say why, by feature
-            fail("risk_high", "Your recent sales pattern puts you in our highest-risk grade.",
-                 "Steadier daily sales over the next months.")
+            fail("risk_high", N_("Your recent sales pattern puts you in our highest-risk grade."),
+                 N_("Steadier daily sales over the next months."))
     if reasons:
         return Outcome(False, Money.zero(cur), None, None, reasons[:4])
 
@@ -185,16 +200,17 @@ def evaluate(policy: Policy, features: Features, score: Score) -> Outcome:
     limiting: list[dict] = []
     if repayable < raw:
         raw = repayable
-        limiting.append({"code": "term_cap", "message": "Limited so it can be repaid within the term "
-                         "from the agreed share of your recent sales.",
-                         "remedy": "Higher daily sales raise the limit."})
+        limiting.append(reason("term_cap", N_("Limited so it can be repaid within the term from the agreed "
+                                              "share of your recent sales."),
+                               N_("Higher daily sales raise the limit.")))
     step = Decimal(p["limit_rounding"])
     amount = int((raw / step).to_integral_value(rounding=ROUND_DOWN) * step)
     amount = min(amount, p["max_limit"])
     if amount < p["min_limit"]:
-        reasons.append({"code": "limit_small", "message": f"Your sales support a line of {_money(amount, cur)}, "
-                        f"below the smallest we offer ({_money(p['min_limit'], cur)}).",
-                        "remedy": "Higher monthly sales raise the line above the minimum."})
+        reasons.append(reason("limit_small", N_("Your sales support a line of %(amount)s, below the smallest we "
+                                                "offer (%(minimum)s)."),
+                              N_("Higher monthly sales raise the line above the minimum."),
+                              amount=_money(amount, cur), minimum=_money(p["min_limit"], cur)))
         return Outcome(False, Money.zero(cur), None, None, reasons)
     return Outcome(True, Money(amount, cur), fee_rate, withhold, limiting + _score_reasons(features, score)[:2])
 
@@ -203,29 +219,38 @@ def evaluate(policy: Policy, features: Features, score: Score) -> Outcome:
 def _score_reasons(features: Features, score: Score) -> list[dict]:
     cur = features.currency
     texts = {
-        "trend": (f"Sales in the last 90 days changed by {round(features.trend * 100)}% against the 90 before.",
-                  "Growing, or at least steady, sales quarter on quarter."),
-        "volatility": (f"Daily sales vary a lot (variation {features.volatility:.1f} times the average).",
-                       "Steadier sales from day to day."),
-        "zero_sale_day_share": (f"No sales on {round(features.zero_sale_day_share * 100)}% of the last 90 days.",
-                                "Sales on more of your opening days."),
-        "sales_90": (f"Sales in the last 90 days were {_money(features.sales_90, cur)}.",
-                     "Higher sales over the next 90 days."),
-        "orders_90": (f"{features.orders_90} orders in the last 90 days.", "More orders over the next 90 days."),
-        "tenure_days": (f"Trading on the platform for {features.tenure_days} days.", "A longer trading record."),
-        "days_since_last_sale": (f"Last sale {features.days_since_last_sale} days ago.", "Regular sales."),
-        "repeat_customer_share": (f"{round(features.repeat_customer_share * 100)}% of orders come from returning "
-                                  "customers.", "More customers coming back."),
-        "refund_rate": (f"Refunds were {features.refund_rate * 100:.1f}% of sales.", "Fewer refunds."),
-        "cancel_rate": (f"{features.cancel_rate * 100:.1f}% of orders were cancelled or rejected.",
-                        "Fewer cancelled or rejected orders."),
-        "supplier_on_time_share": ("Some supplier invoices were paid late.", "Pay supplier invoices by their due date."),
-        "supplier_overdue_count": ("Supplier invoices are overdue.", "Pay your overdue supplier invoices."),
-        "credit_days_past_due": ("Credit repayments are past due.", "Bring your repayments up to date."),
+        "trend": (N_("Sales in the last 90 days changed by %(change)d%% against the 90 before."),
+                  N_("Growing, or at least steady, sales quarter on quarter."),
+                  {"change": round(features.trend * 100)}),
+        "volatility": (N_("Daily sales vary a lot (variation %(times).1f times the average)."),
+                       N_("Steadier sales from day to day."), {"times": round(features.volatility, 1)}),
+        "zero_sale_day_share": (N_("No sales on %(share)d%% of the last 90 days."),
+                                N_("Sales on more of your opening days."),
+                                {"share": round(features.zero_sale_day_share * 100)}),
+        "sales_90": (N_("Sales in the last 90 days were %(sales)s."), N_("Higher sales over the next 90 days."),
+                     {"sales": _money(features.sales_90, cur)}),
+        "orders_90": (N_("%(orders)d orders in the last 90 days."), N_("More orders over the next 90 days."),
+                      {"orders": features.orders_90}),
+        "tenure_days": (N_("Trading on the platform for %(days)d days."), N_("A longer trading record."),
+                        {"days": features.tenure_days}),
+        "days_since_last_sale": (N_("Last sale %(days)d days ago."), N_("Regular sales."),
+                                 {"days": features.days_since_last_sale}),
+        "repeat_customer_share": (N_("%(share)d%% of orders come from returning customers."),
+                                  N_("More customers coming back."),
+                                  {"share": round(features.repeat_customer_share * 100)}),
+        "refund_rate": (N_("Refunds were %(rate).1f%% of sales."), N_("Fewer refunds."),
+                        {"rate": round(features.refund_rate * 100, 1)}),
+        "cancel_rate": (N_("%(rate).1f%% of orders were cancelled or rejected."),
+                        N_("Fewer cancelled or rejected orders."), {"rate": round(features.cancel_rate * 100, 1)}),
+        "supplier_on_time_share": (N_("Some supplier invoices were paid late."),
+                                   N_("Pay supplier invoices by their due date."), {}),
+        "supplier_overdue_count": (N_("Supplier invoices are overdue."), N_("Pay your overdue supplier invoices."), {}),
+        "credit_days_past_due": (N_("Credit repayments are past due."), N_("Bring your repayments up to date."), {}),
     }
     ranked = sorted((f for f, gap in score.shortfall.items() if gap > 0 and f in texts),
                     key=lambda f: (-score.shortfall[f], f))
-    return [{"code": f"score_{f}", "message": texts[f][0], "remedy": texts[f][1]} for f in ranked[:4]]
+    return [reason(f"score_{f}", texts[f][0], texts[f][1], **texts[f][2]) for f in ranked[:4]]
+
 
 
 def policy_json(policy: Policy) -> dict:

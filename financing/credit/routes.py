@@ -21,7 +21,10 @@ bp = Blueprint("credit", __name__, url_prefix="/credit")
 
 
 def init_app(app) -> None:
+    from .wording import reason_text
+
     app.register_blueprint(bp)
+    app.add_template_global(reason_text)
     register_nav("merchant", "credit.home", _l("Credit"))
     register_dashboard_panel(credit_panel)
     ROLE_HOMES.setdefault("merchant", "credit.home")  # until the back office's dashboard takes it

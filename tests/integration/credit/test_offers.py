@@ -99,3 +99,15 @@ def test_rescore_all_scores_every_retail_shop(app):
     make_shop(kind="supplier")
     counts = services.rescore_all()
     assert counts == {"shops": 2, "offers": 1}
+
+
+def test_a_declined_merchant_reads_the_reasons_in_the_dashboards_language(app, client):
+    shop = make_shop()
+    write_sales(shop, days=40, per_day=1, amount=1000)
+    services.refresh_offer(shop.id)
+    assert client.post("/account/login", data={"email": shop.owner.email, "password": "secret123"}).status_code == 302
+    chinese = client.get("/credit/", headers={"Accept-Language": "zh-CN"}).get_data(as_text=True)
+    assert "在平台上经营了 41 天；最少需要 180 天。" in chinese
+    assert "近 90 天销售额为 ¥400.00，低于 ¥600.00。" in chinese and "Sales in the last" not in chinese
+    english = client.get("/credit/", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert "Sales in the last 90 days were ¥400.00, below ¥600.00." in english
