@@ -20,11 +20,12 @@ import os
 import platform
 import random
 import resource
-import statistics
 import tempfile
 import time
 import tracemalloc
 from datetime import datetime, timedelta, timezone
+
+from bench._common import percentile
 
 OPEN_ALL_WEEK = {day: [["00:00", "24:00"]] for day in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}
 PASSWORD = "bench-pass-1"
@@ -37,14 +38,9 @@ TARGET_CSV_IMPORT_S = 15.0  # the largest file accepted (5,000 rows), checked an
 TARGET_CSV_PEAK_MB = 150.0  # Python allocations while importing it
 
 
-def _percentile(samples: list[float], q: float) -> float:
-    ordered = sorted(samples)
-    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
-
-
 def _figures(wall: list[float], cpu: list[float]) -> dict:
-    return {"p50_ms": round(_percentile(wall, 0.5) * 1000, 1), "p95_ms": round(_percentile(wall, 0.95) * 1000, 1),
-            "cpu_p50_ms": round(_percentile(cpu, 0.5) * 1000, 1), "cpu_p95_ms": round(_percentile(cpu, 0.95) * 1000, 1)}
+    return {"p50_ms": round(percentile(wall, 0.5) * 1000, 1), "p95_ms": round(percentile(wall, 0.95) * 1000, 1),
+            "cpu_p50_ms": round(percentile(cpu, 0.5) * 1000, 1), "cpu_p95_ms": round(percentile(cpu, 0.95) * 1000, 1)}
 
 
 def _timed(fn, repeat: int) -> dict:

@@ -14,10 +14,7 @@ import platform
 import tempfile
 import time
 
-
-def _percentile(samples: list[float], q: float) -> float:
-    ordered = sorted(samples)
-    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+from bench._common import percentile
 
 
 def _server_cpu_seconds() -> float | None:
@@ -84,9 +81,9 @@ def main() -> None:
             db.session.rollback()
         # Wall time includes waiting for a core when other jobs share the machine; CPU time is this
         # process's own work (SQLite runs in-process, so it includes the queries on SQLite).
-        results["decision_ms"] = {"p50": round(_percentile(timings, 0.5), 1),
-                                  "p95": round(_percentile(timings, 0.95), 1), "n": len(timings),
-                                  "cpu_p50": round(_percentile(cpu, 0.5), 1), "cpu_p95": round(_percentile(cpu, 0.95), 1)}
+        results["decision_ms"] = {"p50": round(percentile(timings, 0.5), 1),
+                                  "p95": round(percentile(timings, 0.95), 1), "n": len(timings),
+                                  "cpu_p50": round(percentile(cpu, 0.5), 1), "cpu_p95": round(percentile(cpu, 0.95), 1)}
         server_after = _server_cpu_seconds()
         if server_before is not None and server_after is not None:
             # The database server's own work, averaged (the kernel counts it in 10 ms ticks).
@@ -108,7 +105,7 @@ def main() -> None:
             lending.draw(owner, amount, accept_terms=True, signature_name="Bench")
             draws.append((time.perf_counter() - began) * 1000)
         if draws:
-            results["draw_ms"] = {"p50": round(_percentile(draws, 0.5), 1), "p95": round(_percentile(draws, 0.95), 1),
+            results["draw_ms"] = {"p50": round(percentile(draws, 0.5), 1), "p95": round(percentile(draws, 0.95), 1),
                                   "n": len(draws)}
 
     results["load_average_after"] = os.getloadavg()[0]

@@ -19,16 +19,13 @@ import tempfile
 import threading
 import time
 
+from bench._common import percentile
+
 OPEN_ALL_WEEK = {day: [["00:00", "24:00"]] for day in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}
 
 
-def _percentile(samples: list[float], q: float) -> float:
-    ordered = sorted(samples)
-    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
-
-
 def _ms(samples: list[float]) -> dict:
-    return {"p50_ms": round(_percentile(samples, 0.50) * 1000, 2), "p95_ms": round(_percentile(samples, 0.95) * 1000, 2),
+    return {"p50_ms": round(percentile(samples, 0.50) * 1000, 2), "p95_ms": round(percentile(samples, 0.95) * 1000, 2),
             "mean_ms": round(statistics.fmean(samples) * 1000, 2)}
 
 

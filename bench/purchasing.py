@@ -16,10 +16,7 @@ import statistics
 import tempfile
 import time
 
-
-def _percentile(samples: list[float], q: float) -> float:
-    ordered = sorted(samples)
-    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+from bench._common import percentile
 
 
 def main() -> None:
@@ -100,8 +97,8 @@ def main() -> None:
             started = time.perf_counter()
             services.find_suppliers(centre[0], centre[1], radius_km=rng.choice([5, 15, 30]), words=words)
             samples.append((time.perf_counter() - started) * 1000)
-        results["find_suppliers_ms"] = {"p50": round(_percentile(samples, 0.5), 2),
-                                        "p95": round(_percentile(samples, 0.95), 2),
+        results["find_suppliers_ms"] = {"p50": round(percentile(samples, 0.5), 2),
+                                        "p95": round(percentile(samples, 0.95), 2),
                                         "suppliers": args.suppliers,
                                         "products": sum(len(v) for v in products_by_supplier.values())}
 

@@ -58,3 +58,21 @@ def healthy_shop(**kwargs):
     shop = make_shop(**kwargs)
     write_sales(shop, days=365, per_day=3, amount=4000)
     return shop
+
+
+def settle(shop, amount: int, ref: str) -> int:
+    """A settlement as the ledger makes one: money becomes available, then the signal goes out (so
+    credit withholds its share). Returns the settlement's journal entry id."""
+    from flask import current_app
+
+    from financing.ledger.services import credit, debit, post_entry
+    from financing.signals import sale_settled
+    from marketplace.money import Money
+
+    money = Money(amount, shop.currency)
+    entry = post_entry("settlement", [debit("platform_clearing", money), credit("merchant_available", money, shop.id)],
+                       shop_id=shop.id, reference=ref, idempotency_key=f"test:{ref}")
+    sale_settled.send(current_app._get_current_object(), shop_id=shop.id, order_id=0, amount=money,
+                      entry_id=entry.id)
+    db.session.commit()
+    return entry.id

@@ -9,13 +9,13 @@ from financing.credit.errors import LimitExceeded, LineUnavailable, NoOffer, Off
 from financing.credit.ledger_accounts import receivable_balance
 from financing.credit.models import LineStatus, Loan, LoanStatus, OfferStatus
 from financing.ledger.reconcile import check_postings
-from financing.ledger.services import credit, debit, merchant_balance, post_entry
+from financing.ledger.services import merchant_balance
 from financing.signals import sale_settled
 from marketplace.errors import ValidationError
 from marketplace.extensions import db
 from marketplace.money import Money
 from marketplace.statemachine import utcnow
-from tests.credit_history import healthy_shop
+from tests.credit_history import healthy_shop, settle
 
 
 @pytest.fixture
@@ -29,17 +29,6 @@ def _draw(shop, amount, **kw):
     kw.setdefault("accept_terms", True)
     kw.setdefault("signature_name", "Wang Fang")
     return lending.draw(shop.owner_id, amount, **kw)
-
-
-def _settle(shop, amount, ref):
-    """A settlement as the ledger makes one: money becomes available, then the signal goes out."""
-    money = Money(amount, shop.currency)
-    entry = post_entry("settlement", [debit("platform_clearing", money), credit("merchant_available", money, shop.id)],
-                       shop_id=shop.id, reference=ref, idempotency_key=f"test:{ref}")
-    sale_settled.send(current_app._get_current_object(), shop_id=shop.id, order_id=0, amount=money,
-                      entry_id=entry.id)
-    db.session.commit()
-    return entry.id
 
 
 def test_a_draw_puts_the_money_in_the_balance_with_a_signed_contract(shop):
@@ -114,7 +103,7 @@ def test_settlements_withhold_exactly_the_agreed_share_oldest_draw_first(shop):
     first = _draw(shop, 30_000)
     second = _draw(shop, 30_000)
     rate = first.withhold_rate
-    entry_id = _settle(shop, 12_345, "s1")
+    entry_id = settle(shop, 12_345, "s1")
     kept = 12_345 * int(rate.split(".")[1]) // 100  # 15% of 123.45, rounded down
     db.session.refresh(first)
     db.session.refresh(second)
@@ -133,7 +122,7 @@ def test_settlements_withhold_exactly_the_agreed_share_oldest_draw_first(shop):
 def test_withholding_spills_into_the_next_draw_and_closes_the_first(shop):
     first = _draw(shop, 10_000)
     second = _draw(shop, 10_000)
-    _settle(shop, 1_000_000, "big")
+    settle(shop, 1_000_000, "big")
     db.session.refresh(first)
     db.session.refresh(second)
     assert first.status == LoanStatus.repaid and first.outstanding_amount == 0
@@ -176,7 +165,7 @@ def test_a_missed_minimum_makes_the_loan_delinquent_freezes_the_line_and_later_c
 def test_paying_the_minimum_brings_a_delinquent_loan_back_to_current(shop):
     loan = _draw(shop, 40_000)
     lending.age_loans(now=utcnow() + timedelta(days=61))
-    _settle(shop, 1_000_000, "catch-up")
+    settle(shop, 1_000_000, "catch-up")
     db.session.refresh(loan)
     assert loan.status == LoanStatus.repaid
     assert services.open_line(shop.id).status == LineStatus.open

@@ -2,7 +2,6 @@
 from datetime import timedelta
 
 import pytest
-from flask import current_app
 
 from financing.credit import lending, services
 from financing.credit.errors import LineUnavailable
@@ -10,15 +9,14 @@ from financing.credit.ledger_accounts import FEE_INCOME, LOANS_RECEIVABLE, LOSSE
 from financing.credit.models import LineStatus, LoanStatus
 from financing.ledger.models import LedgerAccount
 from financing.ledger.reconcile import check_postings
-from financing.ledger.services import account_balance, credit, debit, merchant_balance, post_entry
+from financing.ledger.services import account_balance, merchant_balance
 from financing.lender import actions, portfolio
 from financing.lender.models import ActionKind, Alert, AlertRule, AlertStatus, OfficerAction, Severity
-from financing.signals import sale_settled
 from marketplace.errors import Conflict, NotFound, ValidationError
 from marketplace.extensions import db
 from marketplace.money import Money
 from marketplace.statemachine import utcnow
-from tests.credit_history import healthy_shop
+from tests.credit_history import healthy_shop, settle
 from tests.factories import api_token, bearer, make_user
 
 
@@ -33,16 +31,6 @@ def _borrower(amount: int) -> tuple:
     services.refresh_offer(shop.id)
     loan = lending.draw(shop.owner_id, amount, accept_terms=True, signature_name="Chen Li")
     return shop, loan
-
-
-def _settle(shop, amount: int, ref: str) -> None:
-    """A day's settlement, as the ledger posts one; credit withholds its share from it."""
-    money = Money(amount, shop.currency)
-    entry = post_entry("settlement", [debit("platform_clearing", money), credit("merchant_available", money, shop.id)],
-                       shop_id=shop.id, reference=ref, idempotency_key=f"test:{ref}")
-    sale_settled.send(current_app._get_current_object(), shop_id=shop.id, order_id=0, amount=money,
-                      entry_id=entry.id)
-    db.session.commit()
 
 
 def _alert(shop) -> Alert:
@@ -61,12 +49,12 @@ def _ledger_total(type_code: str) -> int:
 
 def test_the_loan_book_equals_the_ledger_to_the_fen(app, officer):
     repaying, _ = _borrower(30_000)
-    _settle(repaying, 12_345, "day-1")
-    _settle(repaying, 9_999, "day-2")
+    settle(repaying, 12_345, "day-1")
+    settle(repaying, 9_999, "day-2")
     written_off, _ = _borrower(20_000)
     actions.record_action(written_off.id, officer.id, ActionKind.charge_off, "Shop closed, owner gone")
     repaid, loan = _borrower(10_000)
-    _settle(repaid, 20_000, "day-3")
+    settle(repaid, 20_000, "day-3")
     db.session.refresh(loan)
     lending.repay(repaid.owner_id, loan.outstanding_amount)
 
@@ -110,7 +98,7 @@ def test_a_freeze_stops_new_draws_and_an_unfreeze_lets_them_again(app, officer):
 
 def test_charging_off_writes_off_what_is_owed_through_the_ledger_and_answers_the_alert(app, officer):
     shop, loan = _borrower(25_000)
-    _settle(shop, 20_000, "day-1")
+    settle(shop, 20_000, "day-1")
     db.session.refresh(loan)
     owed = loan.outstanding_amount
     alert = _alert(shop)
