@@ -1,8 +1,9 @@
 """How stock changes, and the only way: a conditional update of on-hand plus a movement row, in the caller's
-transaction (`move_stock` for one change, `set_counted_stock` for many counts at once)."""
+transaction (`move_stock` for one change, `move_stocks` for an order's lines at once, `set_counted_stock` for
+many counts at once)."""
 from __future__ import annotations
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import bindparam, case, insert, select, update
 from sqlalchemy.orm.util import identity_key
 
 from ..errors import Conflict, InsufficientStock, NotFound, ValidationError
@@ -62,11 +63,65 @@ def move_stock(
         created_by_id=user_id,
     )
     db.session.add(movement)
-    # Keep any loaded Product object in step with the row.
-    product = db.session.identity_map.get(identity_key(Product, product_id))
-    if product is not None:
-        db.session.expire(product, ["stock_on_hand"])
+    _expire_loaded_stock([product_id])
     return movement
+
+
+def move_stocks(
+    changes: dict[int, int],
+    reason: StockReason,
+    *,
+    reference: str | None = None,
+    note: str = "",
+    user_id: int | None = None,
+) -> dict[int, int]:
+    """Add or take stock of many products at once, all or nothing: `changes` maps product id to a signed
+    quantity. Returns each product's on-hand after. Does not commit.
+
+    One conditional UPDATE for all the products (`... WHERE stock_on_hand + change >= 0 RETURNING`) and
+    one batch of movement rows, in place of a statement and a flush per product. When any product has too
+    little, InsufficientStock is raised and the caller's transaction must
+    roll back (the others' rows have been changed in it). On PostgreSQL the rows are locked in product-id
+    order first, in the same statement, so two orders sharing products never deadlock.
+    """
+    if not changes:
+        return {}
+    if any(isinstance(q, bool) or not isinstance(q, int) or q == 0 for q in changes.values()):
+        raise ValidationError("Quantity must be a whole number other than zero.", param="quantity")
+    table = Product.__table__
+    ids = sorted(changes)
+    change = case({pid: changes[pid] for pid in ids}, value=table.c.id)
+    if db.session.get_bind().dialect.name == "postgresql":
+        # FOR NO KEY UPDATE is the lock the UPDATE itself takes; taking it in id order is the point.
+        locked = (select(table.c.id).where(table.c.id.in_(ids)).order_by(table.c.id)
+                  .with_for_update(key_share=True).cte("locked"))
+        chosen = table.c.id.in_(select(locked.c.id))
+    else:  # SQLite: one writer at a time, no row locks to order
+        chosen = table.c.id.in_(ids)
+    stmt = (table.update().where(chosen, table.c.stock_on_hand + change >= 0)
+            .values(stock_on_hand=table.c.stock_on_hand + change)
+            .returning(table.c.id, table.c.stock_on_hand))
+    balances = dict(db.session.execute(stmt).all())
+    if len(balances) != len(ids):
+        missing = [pid for pid in ids if pid not in balances]
+        known = set(db.session.execute(select(table.c.id).where(table.c.id.in_(missing))).scalars())
+        if len(known) != len(missing):
+            raise NotFound("No such product.", param="product")
+        raise InsufficientStock("Not enough stock for that.", param="quantity")
+    db.session.execute(insert(StockMovement.__table__), [
+        {"product_id": pid, "quantity": changes[pid], "balance_after": balances[pid], "reason": reason,
+         "reference": reference, "note": note, "adjustment_reason": None, "created_by_id": user_id}
+        for pid in ids])
+    _expire_loaded_stock(ids)
+    return balances
+
+
+def _expire_loaded_stock(product_ids) -> None:
+    """Keep any loaded Product object in step with its row, changed behind the ORM's back."""
+    for pid in product_ids:
+        product = db.session.identity_map.get(identity_key(Product, pid))
+        if product is not None:
+            db.session.expire(product, ["stock_on_hand"])
 
 
 def set_counted_stock(
@@ -107,8 +162,5 @@ def set_counted_stock(
                                note=note, adjustment_reason=adjustment_reason, created_by_id=user_id)
                  for pid, seen, counted in counts]
     db.session.add_all(movements)
-    for pid, _seen, _counted in counts:
-        product = db.session.identity_map.get(identity_key(Product, pid))
-        if product is not None:
-            db.session.expire(product, ["stock_on_hand"])
+    _expire_loaded_stock(pid for pid, _seen, _counted in counts)
     return movements

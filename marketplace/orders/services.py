@@ -11,13 +11,13 @@ from functools import wraps
 from typing import Iterable
 
 from flask import current_app
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, insert, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import flag_modified
 from sqlalchemy.orm.exc import StaleDataError
 
 from ..catalog.models import Product, ProductStatus, Shop, ShopKind, StockReason
-from ..catalog.stock import move_stock
+from ..catalog.stock import move_stocks
 from ..errors import DomainError
 from ..i18n import translate
 from ..extensions import db
@@ -130,8 +130,53 @@ class Checkout:
     note: str = ""
 
 
-def _parse_lines(shop: Shop, lines: Iterable) -> list[tuple[Product, int]]:
-    """(product, quantity) pairs of the shop's active products, repeated products added together."""
+@dataclass(frozen=True)
+class _Line:
+    """A line to order: the product as it is now and how many."""
+
+    product_id: int
+    name: str
+    unit_price: Money
+    quantity: int
+
+    @property
+    def total(self) -> Money:
+        return self.unit_price.times(self.quantity)
+
+
+def _key_of(line):
+    """The product key of a well-formed (product, quantity) line, else None (refused in order later)."""
+    if isinstance(line, (tuple, list)) and len(line) == 2:
+        key = line[0]
+        if isinstance(key, int) and not isinstance(key, bool):
+            return key
+        if isinstance(key, str) and key.strip():
+            return key.strip()
+    return None
+
+
+def _products_named(keys: list) -> dict:
+    """The products named by integer key or public id, in one query, as plain rows by either key."""
+    ids = sorted({k for k in keys if isinstance(k, int)})
+    public_ids = sorted({k for k in keys if isinstance(k, str)})
+    if not (ids or public_ids):
+        return {}
+    named = []
+    if ids:
+        named.append(Product.id.in_(ids))
+    if public_ids:
+        named.append(Product.public_id.in_(public_ids))
+    rows = db.session.execute(select(
+        Product.id, Product.public_id, Product.shop_id, Product.status, Product.name, Product.price_amount,
+        Product.currency).where(or_(*named))).all()
+    return {key: row for row in rows for key in (row.id, row.public_id)}
+
+
+def _parse_lines(shop: Shop, lines: Iterable) -> list[_Line]:
+    """The lines of the shop's active products, repeated products added together, in product-id order.
+
+    The products are read in one query; the checks then run line by line, so the first bad line is the
+    one reported, as if each had been looked up in turn."""
     if lines is None or isinstance(lines, (str, bytes, dict)):
         raise ValidationError("'lines' must be a list of products and quantities.", param="lines")
     lines = list(lines)
@@ -139,21 +184,25 @@ def _parse_lines(shop: Shop, lines: Iterable) -> list[tuple[Product, int]]:
         raise ValidationError("An order needs at least one line.", param="lines")
     if len(lines) > MAX_LINES:
         raise ValidationError(f"An order has at most {MAX_LINES} lines.", param="lines")
+    products = _products_named([_key_of(line) for line in lines])
     wanted: dict[int, int] = {}
-    products: dict[int, Product] = {}
+    found = {}
     for index, (product_key, quantity) in enumerate(lines):
         param = f"lines[{index}]"
         if isinstance(quantity, bool) or not isinstance(quantity, int) or quantity < 1:
             raise ValidationError("Quantity must be a whole number of at least 1.", param=f"{param}.quantity")
-        product = _load(Product, product_key, what="product", param=f"{param}.product")
+        product = products.get(_key_of((product_key, quantity)))
+        if product is None:
+            raise NotFound("No such product.", param=f"{param}.product")
         if product.shop_id != shop.id or product.status != ProductStatus.active:
             raise NotFound("This shop does not sell that product.", param=f"{param}.product")
-        products[product.id] = product
+        found[product.id] = product
         wanted[product.id] = wanted.get(product.id, 0) + quantity
         if wanted[product.id] > MAX_QUANTITY:
             raise ValidationError(f"At most {MAX_QUANTITY} of one product.", param=f"{param}.quantity")
     # Always the same order of rows: concurrent checkouts then take row locks without deadlocking.
-    return [(products[pid], wanted[pid]) for pid in sorted(wanted)]
+    return [_Line(pid, found[pid].name, Money(found[pid].price_amount, found[pid].currency), wanted[pid])
+            for pid in sorted(wanted)]
 
 
 def _check_fulfilment(shop: Shop, checkout: Checkout, subtotal: Money) -> Money:
@@ -210,7 +259,7 @@ def place_order(resident_id: int, shop_id, lines: Iterable, checkout: Checkout, 
     if not shop_is_open(shop, now):
         raise ShopClosed("The shop is closed now.", param="shop")
     wanted = _parse_lines(shop, lines)
-    subtotal = sum((p.price.times(q) for p, q in wanted), Money.zero(shop.currency))
+    subtotal = sum((line.total for line in wanted), Money.zero(shop.currency))
     fee = _check_fulfilment(shop, checkout, subtotal)
     delivery = checkout.fulfilment == Fulfilment.delivery
     order = Order(
@@ -222,11 +271,9 @@ def place_order(resident_id: int, shop_id, lines: Iterable, checkout: Checkout, 
         delivery_longitude=float(checkout.lon) if delivery else None,
         note=(checkout.note or "").strip(), checkout_key=idempotency_key or None,
     )
-    for product, quantity in wanted:
-        order.lines.append(OrderLine(
-            product_id=product.id, name=product.name, quantity=quantity, unit_price_amount=product.price_amount,
-            line_total_amount=product.price.times(quantity).amount, currency=product.currency))
     db.session.add(order)
+    if order.payment_method == PaymentMethod.cash:
+        paying.expect_cash(order)
     try:
         db.session.flush()
     except IntegrityError:
@@ -236,13 +283,17 @@ def place_order(resident_id: int, shop_id, lines: Iterable, checkout: Checkout, 
         if earlier is None:
             raise
         return earlier
-    for product, quantity in wanted:
-        move_stock(product.id, -quantity, StockReason.sale, reference=order.public_id, user_id=resident_id)
+    # The stock and the lines as one statement each, not an object and a flush per line.
+    move_stocks({line.product_id: -line.quantity for line in wanted}, StockReason.sale,
+                reference=order.public_id, user_id=resident_id)
+    db.session.execute(insert(OrderLine.__table__), [
+        {"order_id": order.id, "product_id": line.product_id, "name": line.name, "quantity": line.quantity,
+         "unit_price_amount": line.unit_price.amount, "line_total_amount": line.total.amount,
+         "currency": line.unit_price.currency} for line in wanted])
+    db.session.expire(order, ["lines"])
     if order.payment_method == PaymentMethod.card:
         paying.charge_card(order, checkout.payment_method_id.strip(),
                            idempotency_key=f"{order.public_id}-charge")
-    else:
-        paying.expect_cash(order)
     db.session.commit()
     return order
 
@@ -338,8 +389,10 @@ def _release_if_unpaid(order_id: int) -> bool:
 
 
 def _return_stock(order: Order, user_id: int) -> None:
-    for line in sorted(order.lines, key=lambda line: line.product_id):
-        move_stock(line.product_id, line.quantity, StockReason.cancel, reference=order.public_id, user_id=user_id)
+    returned: dict[int, int] = {}
+    for line in order.lines:
+        returned[line.product_id] = returned.get(line.product_id, 0) + line.quantity
+    move_stocks(returned, StockReason.cancel, reference=order.public_id, user_id=user_id)
 
 
 @use_case
