@@ -49,6 +49,11 @@ def _ms(samples: list[float]) -> dict:
             "mean_ms": round(statistics.fmean(samples) * 1000, 2)}
 
 
+def _per_checkout(cpu_seconds: float, checkouts: int) -> float | None:
+    """CPU milliseconds per checkout, placed or refused for want of stock (the same with plenty of stock)."""
+    return round(cpu_seconds * 1000 / checkouts, 2) if checkouts else None
+
+
 def make_app(url: str):
     from marketplace import create_app
 
@@ -136,8 +141,6 @@ def place_many(town: Town, count: int, seed: int) -> dict:
 
 def _process_worker(url: str, town: Town, count: int, seed: int, ready, results) -> None:
     """One process of the multi-process run: its own app and connections, started with the others."""
-    from sqlalchemy import text
-
     from marketplace.extensions import db
 
     app = make_app(url)
@@ -164,10 +167,10 @@ def run_processes(url: str, town: Town, total: int, processes: int) -> dict:
     for w in workers:
         w.join(timeout=60)
     latencies = [x for o in outcomes for x in o["latencies"]]
-    placed = len(latencies)
-    return {"processes": processes, "orders": placed, "sold_out": sum(o["sold_out"] for o in outcomes),
+    placed, sold_out = len(latencies), sum(o["sold_out"] for o in outcomes)
+    return {"processes": processes, "orders": placed, "sold_out": sold_out,
             "orders_per_second": round(placed / elapsed, 1),
-            "cpu_ms_per_order": round(sum(o["cpu_s"] for o in outcomes) * 1000 / max(placed, 1), 2), **_ms(latencies)}
+            "cpu_ms_per_checkout": _per_checkout(sum(o["cpu_s"] for o in outcomes), placed + sold_out), **_ms(latencies)}
 
 
 def run_threads(app, town: Town, total: int, threads: int) -> dict:
@@ -194,6 +197,25 @@ def run_threads(app, town: Town, total: int, threads: int) -> dict:
     latencies = [x for o in outcomes for x in o["latencies"]]
     return {"threads": threads, "orders": len(latencies), "sold_out": sum(o["sold_out"] for o in outcomes),
             "orders_per_second": round(len(latencies) / elapsed, 1), **_ms(latencies)}
+
+
+def server_cpu_seconds() -> float | None:
+    """CPU spent so far by the PostgreSQL server process behind this app's connection (same machine
+    only), or None (SQLite, or a server elsewhere). Placing one after another keeps to that connection."""
+    from sqlalchemy import text
+
+    from marketplace.extensions import db
+
+    if db.engine.dialect.name != "postgresql":
+        return None
+    pid = db.session.execute(text("SELECT pg_backend_pid()")).scalar_one()
+    db.session.rollback()
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
 
 
 def stock_checks(initial_stock: int) -> dict:
@@ -245,14 +267,18 @@ def main() -> None:
         town = build_town(args, rng)
 
         # 1. One after another.
+        server = server_cpu_seconds()
         started = time.perf_counter()
         outcome = place_many(town, args.orders, 4)
         elapsed = time.perf_counter() - started
+        server = server_cpu_seconds() - server if server is not None else None
         placed = len(outcome["latencies"])
         results["sequential"] = {"orders": placed, "sold_out": outcome["sold_out"],
                                  "orders_per_second": round(placed / elapsed, 1),
-                                 "cpu_ms_per_order": round(outcome["cpu_s"] * 1000 / max(placed, 1), 2),
+                                 "cpu_ms_per_checkout": _per_checkout(outcome["cpu_s"], placed + outcome["sold_out"]),
                                  **_ms(outcome["latencies"])}
+        if server is not None:
+            results["sequential"]["database_cpu_ms_per_checkout"] = _per_checkout(server, placed + outcome["sold_out"])
 
         # 2. Many threads at once in this process, each with its own session.
         results["concurrent"] = run_threads(app, town, args.orders, args.threads)

@@ -3,7 +3,9 @@ transaction (`move_stock` for one change, `move_stocks` for an order's lines at 
 many counts at once)."""
 from __future__ import annotations
 
-from sqlalchemy import bindparam, case, insert, select, update
+from functools import lru_cache
+
+from sqlalchemy import Integer, bindparam, case, insert, select, update
 from sqlalchemy.orm.util import identity_key
 
 from ..errors import Conflict, InsufficientStock, NotFound, ValidationError
@@ -80,40 +82,53 @@ def move_stocks(
 
     One conditional UPDATE for all the products (`... WHERE stock_on_hand + change >= 0 RETURNING`) and
     one batch of movement rows, in place of a statement and a flush per product. When any product has too
-    little, InsufficientStock is raised and the caller's transaction must
-    roll back (the others' rows have been changed in it). On PostgreSQL the rows are locked in product-id
+    little, InsufficientStock is raised and the caller's transaction must roll back (the other products'
+    rows have been changed in it). On PostgreSQL the rows are locked in product-id
     order first, in the same statement, so two orders sharing products never deadlock.
     """
     if not changes:
         return {}
     if any(isinstance(q, bool) or not isinstance(q, int) or q == 0 for q in changes.values()):
         raise ValidationError("Quantity must be a whole number other than zero.", param="quantity")
-    table = Product.__table__
     ids = sorted(changes)
-    change = case({pid: changes[pid] for pid in ids}, value=table.c.id)
-    if db.session.get_bind().dialect.name == "postgresql":
-        # FOR NO KEY UPDATE is the lock the UPDATE itself takes; taking it in id order is the point.
-        locked = (select(table.c.id).where(table.c.id.in_(ids)).order_by(table.c.id)
-                  .with_for_update(key_share=True).cte("locked"))
-        chosen = table.c.id.in_(select(locked.c.id))
-    else:  # SQLite: one writer at a time, no row locks to order
-        chosen = table.c.id.in_(ids)
-    stmt = (table.update().where(chosen, table.c.stock_on_hand + change >= 0)
-            .values(stock_on_hand=table.c.stock_on_hand + change)
-            .returning(table.c.id, table.c.stock_on_hand))
-    balances = dict(db.session.execute(stmt).all())
+    stmt = _guarded_change(db.session.get_bind().dialect.name, len(ids))
+    params = {f"p{i}": pid for i, pid in enumerate(ids)} | {f"q{i}": changes[pid] for i, pid in enumerate(ids)}
+    balances = dict(db.session.execute(stmt, params).all())
     if len(balances) != len(ids):
         missing = [pid for pid in ids if pid not in balances]
-        known = set(db.session.execute(select(table.c.id).where(table.c.id.in_(missing))).scalars())
+        known = set(db.session.execute(select(Product.id).where(Product.id.in_(missing))).scalars())
         if len(known) != len(missing):
             raise NotFound("No such product.", param="product")
         raise InsufficientStock("Not enough stock for that.", param="quantity")
-    db.session.execute(insert(StockMovement.__table__), [
+    db.session.execute(_INSERT_MOVEMENTS, [
         {"product_id": pid, "quantity": changes[pid], "balance_after": balances[pid], "reason": reason,
          "reference": reference, "note": note, "adjustment_reason": None, "created_by_id": user_id}
         for pid in ids])
     _expire_loaded_stock(ids)
     return balances
+
+
+_INSERT_MOVEMENTS = insert(StockMovement.__table__)
+
+
+@lru_cache(maxsize=256)
+def _guarded_change(dialect: str, count: int):
+    """`UPDATE products SET stock_on_hand = stock_on_hand + change WHERE id IN (...) AND stock_on_hand + change
+    >= 0 RETURNING id, stock_on_hand` for `count` products (:p0.. ids, :q0.. changes), built once per count
+    so that each order does not pay for building and keying the statement again."""
+    table = Product.__table__
+    pids = [bindparam(f"p{i}", type_=Integer) for i in range(count)]
+    change = case(*[(pid, bindparam(f"q{i}", type_=Integer)) for i, pid in enumerate(pids)], value=table.c.id)
+    if dialect == "postgresql":
+        # FOR NO KEY UPDATE is the lock the UPDATE itself takes; taking it in id order is the point.
+        locked = (select(table.c.id).where(table.c.id.in_(pids)).order_by(table.c.id)
+                  .with_for_update(key_share=True).cte("locked"))
+        chosen = table.c.id.in_(select(locked.c.id))
+    else:  # SQLite: one writer at a time, no row locks to order
+        chosen = table.c.id.in_(pids)
+    return (table.update().where(chosen, table.c.stock_on_hand + change >= 0)
+            .values(stock_on_hand=table.c.stock_on_hand + change)
+            .returning(table.c.id, table.c.stock_on_hand))
 
 
 def _expire_loaded_stock(product_ids) -> None:

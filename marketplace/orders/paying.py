@@ -5,6 +5,8 @@ Everything here runs in the calling service's transaction and commits nothing.
 """
 from __future__ import annotations
 
+from sqlalchemy import insert
+
 from ..extensions import db
 from ..money import Money
 from ..payments import services as payments
@@ -32,11 +34,16 @@ def has_live_payment(order: Order) -> bool:
     return payments.current_payment(order) is not None
 
 
-def expect_cash(order: Order) -> Payment:
-    """Cash is handed over at pickup or delivery: until then the payment waits."""
-    payment = Payment(order=order, method=PaymentMethod.cash, amount=order.total_amount, currency=order.currency)
-    db.session.add(payment)
-    return payment
+_INSERT_PAYMENT = insert(Payment.__table__)
+
+
+def expect_cash(order: Order) -> None:
+    """Cash is handed over at pickup or delivery: until then the payment waits.
+
+    A plain INSERT rather than a Payment object flushed at commit: it is on every cash checkout's path."""
+    db.session.execute(_INSERT_PAYMENT, {"order_id": order.id, "method": PaymentMethod.cash,
+                                         "amount": order.total_amount, "currency": order.currency})
+    db.session.expire(order, ["payments"])
 
 
 def collect_cash(order: Order) -> None:

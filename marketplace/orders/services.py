@@ -7,11 +7,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
-from functools import wraps
+from functools import cache, wraps
 from typing import Iterable
 
 from flask import current_app
-from sqlalchemy import func, insert, or_, select
+from sqlalchemy import bindparam, func, insert, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import flag_modified
 from sqlalchemy.orm.exc import StaleDataError
@@ -55,16 +55,33 @@ def use_case(fn):
     return wrapper
 
 
+@cache
+def _lookup(model, column: str):
+    """The query for one row by a key column, built once: a statement built per call costs about as much
+    to key for the statement cache as it costs to run."""
+    return select(model).where(getattr(model, column) == bindparam("key"))
+
+
+def _normal_key(key) -> int | str | None:
+    """An integer key, or a public id without surrounding spaces; None for anything else."""
+    if isinstance(key, int) and not isinstance(key, bool):
+        return key
+    if isinstance(key, str) and key.strip():
+        return key.strip()
+    return None
+
+
+def _key_column(key, *, what: str, param: str) -> tuple[str, int | str]:
+    """Which column a key names a row by (integer key or public id), and its value."""
+    key = _normal_key(key)
+    if key is None:
+        raise NotFound(f"No such {what}.", param=param)
+    return ("id" if isinstance(key, int) else "public_id"), key
+
+
 def _load(model, key, *, what: str, param: str):
-    if isinstance(key, bool) or key is None or key == "":
-        raise NotFound(f"No such {what}.", param=param)
-    if isinstance(key, int):
-        stmt = select(model).where(model.id == key)
-    elif isinstance(key, str):
-        stmt = select(model).where(model.public_id == key.strip())
-    else:
-        raise NotFound(f"No such {what}.", param=param)
-    obj = db.session.execute(stmt).scalar_one_or_none()
+    column, value = _key_column(key, what=what, param=param)
+    obj = db.session.execute(_lookup(model, column), {"key": value}).scalar_one_or_none()
     if obj is None:
         raise NotFound(f"No such {what}.", param=param)
     return obj
@@ -117,6 +134,23 @@ def delivers_to(shop: Shop, lat: float, lon: float) -> bool:
 # -- placing an order ---------------------------------------------------------------------------------
 
 
+_SHOP_TERMS = (Shop.id, Shop.kind, Shop.currency, Shop.is_open, Shop.opening_hours, Shop.pickup_enabled,
+               Shop.delivery_enabled, Shop.latitude, Shop.longitude, Shop.delivery_radius_km,
+               Shop.delivery_fee_amount, Shop.minimum_order_amount)
+_SHOP_TERMS_BY = {column: select(*_SHOP_TERMS).where(getattr(Shop, column) == bindparam("key"))
+                  for column in ("id", "public_id")}
+
+
+def _checkout_shop(shop_id):
+    """What a checkout needs of a retail shop, as a plain row whose fields are named as Shop's columns
+    (a checkout only reads the shop: no object to build and track)."""
+    column, value = _key_column(shop_id, what="shop", param="shop")
+    shop = db.session.execute(_SHOP_TERMS_BY[column], {"key": value}).one_or_none()
+    if shop is None or shop.kind != ShopKind.retail:
+        raise NotFound("No such shop.", param="shop")
+    return shop
+
+
 @dataclass(frozen=True)
 class Checkout:
     """What the resident chose at checkout besides the lines."""
@@ -144,15 +178,19 @@ class _Line:
         return self.unit_price.times(self.quantity)
 
 
-def _key_of(line):
+def _key_of(line) -> int | str | None:
     """The product key of a well-formed (product, quantity) line, else None (refused in order later)."""
-    if isinstance(line, (tuple, list)) and len(line) == 2:
-        key = line[0]
-        if isinstance(key, int) and not isinstance(key, bool):
-            return key
-        if isinstance(key, str) and key.strip():
-            return key.strip()
-    return None
+    return _normal_key(line[0]) if isinstance(line, (tuple, list)) and len(line) == 2 else None
+
+
+_PRODUCT_COLUMNS = (Product.id, Product.public_id, Product.shop_id, Product.status, Product.name,
+                    Product.price_amount, Product.currency)
+_PRODUCTS_BY_KEY = {  # (by id, by public id): the query
+    (True, False): select(*_PRODUCT_COLUMNS).where(Product.id.in_(bindparam("ids", expanding=True))),
+    (False, True): select(*_PRODUCT_COLUMNS).where(Product.public_id.in_(bindparam("public_ids", expanding=True))),
+    (True, True): select(*_PRODUCT_COLUMNS).where(or_(Product.id.in_(bindparam("ids", expanding=True)),
+                                                      Product.public_id.in_(bindparam("public_ids", expanding=True)))),
+}
 
 
 def _products_named(keys: list) -> dict:
@@ -161,18 +199,12 @@ def _products_named(keys: list) -> dict:
     public_ids = sorted({k for k in keys if isinstance(k, str)})
     if not (ids or public_ids):
         return {}
-    named = []
-    if ids:
-        named.append(Product.id.in_(ids))
-    if public_ids:
-        named.append(Product.public_id.in_(public_ids))
-    rows = db.session.execute(select(
-        Product.id, Product.public_id, Product.shop_id, Product.status, Product.name, Product.price_amount,
-        Product.currency).where(or_(*named))).all()
+    stmt = _PRODUCTS_BY_KEY[(bool(ids), bool(public_ids))]
+    rows = db.session.execute(stmt, {"ids": ids, "public_ids": public_ids}).all()
     return {key: row for row in rows for key in (row.id, row.public_id)}
 
 
-def _parse_lines(shop: Shop, lines: Iterable) -> list[_Line]:
+def _parse_lines(shop, lines: Iterable) -> list[_Line]:
     """The lines of the shop's active products, repeated products added together, in product-id order.
 
     The products are read in one query; the checks then run line by line, so the first bad line is the
@@ -205,8 +237,9 @@ def _parse_lines(shop: Shop, lines: Iterable) -> list[_Line]:
             for pid in sorted(wanted)]
 
 
-def _check_fulfilment(shop: Shop, checkout: Checkout, subtotal: Money) -> Money:
-    """Refuse what the shop cannot do; the delivery fee when it delivers."""
+def _check_fulfilment(shop, checkout: Checkout, subtotal: Money) -> Money:
+    """Refuse what the shop cannot do; the delivery fee when it delivers. `shop` is a Shop or a row of its
+    columns."""
     if checkout.fulfilment not in Fulfilment.__members__:
         raise ValidationError("'fulfilment' must be pickup or delivery.", param="fulfilment")
     if checkout.fulfilment == Fulfilment.pickup:
@@ -228,11 +261,15 @@ def _check_fulfilment(shop: Shop, checkout: Checkout, subtotal: Money) -> Money:
         raise OutsideDeliveryRadius(
             f"The shop delivers within {shop.delivery_radius_km:g} km; that address is {km:.1f} km away.",
             param="address")
-    if subtotal < shop.minimum_order:
-        raise BelowMinimumOrder(
-            f"Delivery needs an order of at least {shop.minimum_order.format()}.",
-            param="lines")
-    return shop.delivery_fee
+    minimum = Money(shop.minimum_order_amount, shop.currency)
+    if subtotal < minimum:
+        raise BelowMinimumOrder(f"Delivery needs an order of at least {minimum.format()}.", param="lines")
+    return Money(shop.delivery_fee_amount, shop.currency)
+
+
+# Built once: keying a statement for the statement cache costs about as much as running it.
+_INSERT_ORDER = insert(Order).returning(Order)
+_INSERT_LINES = insert(OrderLine.__table__)
 
 
 @use_case
@@ -249,7 +286,7 @@ def place_order(resident_id: int, shop_id, lines: Iterable, checkout: Checkout, 
         earlier = _order_by_checkout_key(resident_id, idempotency_key)
         if earlier is not None:
             return earlier
-    shop = load_shop(shop_id)
+    shop = _checkout_shop(shop_id)
     if checkout.payment_method not in PaymentMethod.__members__:
         raise ValidationError("'payment_method' must be card or cash.", param="payment_method")
     if checkout.payment_method == PaymentMethod.card and not (checkout.payment_method_id or "").strip():
@@ -262,7 +299,7 @@ def place_order(resident_id: int, shop_id, lines: Iterable, checkout: Checkout, 
     subtotal = sum((line.total for line in wanted), Money.zero(shop.currency))
     fee = _check_fulfilment(shop, checkout, subtotal)
     delivery = checkout.fulfilment == Fulfilment.delivery
-    order = Order(
+    values = dict(
         resident_id=resident_id, shop_id=shop.id, fulfilment=Fulfilment(checkout.fulfilment),
         payment_method=PaymentMethod(checkout.payment_method), currency=shop.currency,
         subtotal_amount=subtotal.amount, delivery_fee_amount=fee.amount, total_amount=(subtotal + fee).amount,
@@ -271,11 +308,9 @@ def place_order(resident_id: int, shop_id, lines: Iterable, checkout: Checkout, 
         delivery_longitude=float(checkout.lon) if delivery else None,
         note=(checkout.note or "").strip(), checkout_key=idempotency_key or None,
     )
-    db.session.add(order)
-    if order.payment_method == PaymentMethod.cash:
-        paying.expect_cash(order)
     try:
-        db.session.flush()
+        # One INSERT ... RETURNING gives the persistent order, without a unit-of-work flush.
+        order = db.session.scalars(_INSERT_ORDER, [values]).one()
     except IntegrityError:
         # The same key raced in from a second request: that one's order is the answer.
         db.session.rollback()
@@ -283,10 +318,12 @@ def place_order(resident_id: int, shop_id, lines: Iterable, checkout: Checkout, 
         if earlier is None:
             raise
         return earlier
+    if order.payment_method == PaymentMethod.cash:
+        paying.expect_cash(order)
     # The stock and the lines as one statement each, not an object and a flush per line.
     move_stocks({line.product_id: -line.quantity for line in wanted}, StockReason.sale,
                 reference=order.public_id, user_id=resident_id)
-    db.session.execute(insert(OrderLine.__table__), [
+    db.session.execute(_INSERT_LINES, [
         {"order_id": order.id, "product_id": line.product_id, "name": line.name, "quantity": line.quantity,
          "unit_price_amount": line.unit_price.amount, "line_total_amount": line.total.amount,
          "currency": line.unit_price.currency} for line in wanted])
