@@ -6,9 +6,9 @@ in a covering index by latitude. Prices, stock, product status and shop settings
 live rows.
 
 On SQLite a document's id is its grid cell followed by its number within the cell, so the circle's
-rows of cells are one range of ids (which FTS5 seeks within its own lists) and a match's column of
-cells is arithmetic on its id: a word's matches elsewhere in the town are skipped inside the
-full-text index instead of each being looked up in the table for its position.
+rows of cells are one range of ids (which FTS5 seeks within its own lists) and a match's cell is its
+id shifted back: a word's matches elsewhere in the town are skipped inside the full-text index
+instead of each being looked up in the table for its position.
 """
 from __future__ import annotations
 
