@@ -167,7 +167,13 @@ def run(size: str, kind: str, workdir: str, queries: int, seed: int, town: str |
         reindex: bool = False) -> dict:
     os.environ["SEARCH_INDEX_ON_COMMIT"] = "false"
     reuse = bool(town) and os.path.exists(town)
-    url = "sqlite:///" + os.path.abspath(town) if town else fresh_database(kind, workdir)
+    building = None
+    if town and not reuse:  # built under another name, so a run that fails half-way leaves no town to reuse
+        building = os.path.abspath(town) + ".building"
+        for leftover in (building, building + "-wal", building + "-shm"):
+            if os.path.exists(leftover):
+                os.remove(leftover)
+    url = "sqlite:///" + (building or os.path.abspath(town)) if town else fresh_database(kind, workdir)
     from marketplace import create_app
     from marketplace.extensions import db
     from marketplace.search import services
@@ -229,7 +235,15 @@ def run(size: str, kind: str, workdir: str, queries: int, seed: int, town: str |
                             "mean_hits": round(statistics.mean(hits[k]), 1)} for k, v in sorted(timings.items())},
         }
         db.session.remove()
+        if building:
+            with db.engine.connect() as conn:
+                conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
         db.engine.dispose()
+    if building:
+        os.replace(building, town)
+        for leftover in (building + "-wal", building + "-shm"):
+            if os.path.exists(leftover):
+                os.remove(leftover)
     return result
 
 
