@@ -120,11 +120,11 @@ class SqlBackend(SearchBackend):
                 in_cells = []
                 for i, (first, last) in enumerate(cell_rows):
                     params[f"cell_lo{i}"], params[f"cell_hi{i}"] = first, last
-                    in_cells.append(f"rowid >> {CELL_NUMBER_BITS} BETWEEN :cell_lo{i} AND :cell_hi{i}")
-                source = ("(SELECT rowid AS id, bm25(search_fts) AS rank FROM search_fts "
-                          "WHERE search_fts MATCH :match AND rowid BETWEEN :id_lo AND :id_hi "
-                          f"AND ({' OR '.join(in_cells)})) m JOIN search_documents d ON d.id = m.id")
-                rank = "m.rank"  # bm25: lower is better
+                    in_cells.append(f"search_fts.rowid >> {CELL_NUMBER_BITS} BETWEEN :cell_lo{i} AND :cell_hi{i}")
+                source = "search_fts JOIN search_documents d ON d.id = search_fts.rowid"
+                where[:0] = ["search_fts MATCH :match", "search_fts.rowid BETWEEN :id_lo AND :id_hi",
+                             f"({' OR '.join(in_cells)})"]
+                rank = "bm25(search_fts)"  # lower is better
             else:
                 words = ([_tsquery_quote(t) for t in query.terms.exact]
                          + [_tsquery_quote(t) + ":*" for t in query.terms.prefixes])
