@@ -8,6 +8,7 @@ storefront at least a third of it).
 
     python -m bench.pages                                  # SQLite, a fresh small town
     python -m bench.pages --databases sqlite,postgresql    # both
+    python -m bench.pages --towns small,tenth              # also a town a tenth of the seed platform's size
     python -m bench.pages --database sqlite:////path/to/demo.db   # an already seeded town
 """
 from __future__ import annotations
@@ -29,7 +30,12 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 RESULTS = os.path.join(ROOT, "bench", "results", "pages.json")
 DOC = os.path.join(ROOT, "docs", "benchmarks.md")
 PG_URL = os.environ.get("BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/marketplace_bench_pages")
-TOWN = ["--merchants", "60", "--suppliers", "6", "--residents", "600", "--months", "3", "--seed", "7"]
+TOWNS = {
+    "small": ["--merchants", "60", "--suppliers", "6", "--residents", "600", "--months", "3", "--seed", "7"],
+    # a tenth of the seed platform: 15,000 merchants, a year of orders (bench.demo_seed's "tenth")
+    "tenth": ["--merchants", "15000", "--suppliers", "1500", "--residents", "30000", "--months", "12",
+              "--orders-per-resident", "0.33", "--seed", "7"],
+}
 MERCHANT = ("merchant@demo.local", "demo1234")
 RESIDENT = ("resident@demo.local", "demo1234")
 STOREFRONT, STOREFRONT_RESIDENT, DASHBOARD = "storefront", "storefront, resident logged in", "merchant dashboard"
@@ -46,8 +52,8 @@ def flask(args: list[str], env: dict) -> None:
                    stdout=subprocess.DEVNULL)
 
 
-def prepare(kind: str, workdir: str) -> str:
-    """A fresh database with a small demo town in it."""
+def prepare(kind: str, workdir: str, town: str) -> str:
+    """A fresh database with a demo town of that size in it."""
     if kind == "sqlite":
         url = f"sqlite:///{os.path.join(workdir, 'pages.db')}"
     else:
@@ -65,7 +71,7 @@ def prepare(kind: str, workdir: str) -> str:
         admin.dispose()
     env = {**os.environ, "DATABASE_URL": url}
     flask(["db", "upgrade"], env)
-    flask(["demo", "seed", "--quiet", *TOWN], env)
+    flask(["demo", "seed", "--quiet", *TOWNS[town]], env)
     return url
 
 
@@ -192,9 +198,9 @@ def load(server: Server, path: str, *, seconds: int, connections: int, cookie: s
             "server_cpu_ms_per_request": round((server.cpu_seconds() - cpu_before) / max(served, 1) * 1000, 2)}
 
 
-def run(kind: str, database: str | None, seconds: int, connections: int) -> dict:
+def run(kind: str, database: str | None, seconds: int, connections: int, town: str) -> dict:
     with tempfile.TemporaryDirectory() as workdir:
-        url = database or prepare(kind, workdir)
+        url = database or prepare(kind, workdir, town)
         load_avg = os.getloadavg()[0]
         with Server("wsgi:app", {"DATABASE_URL": url}) as site:
             storefront = storefront_path(url)
@@ -216,7 +222,8 @@ def run(kind: str, database: str | None, seconds: int, connections: int) -> dict
         figures["cpu_share_of_ceiling"] = round(
             ceiling["server_cpu_ms_per_request"] / figures["server_cpu_ms_per_request"], 3)
         figures["cpu_ms_per_view"] = cpu[name]
-    return {"database": kind, "pages": pages, "hello_ceiling": ceiling, "load_average_at_start": round(load_avg, 1)}
+    return {"database": kind, "town": town if not database else "given", "pages": pages, "hello_ceiling": ceiling,
+            "load_average_at_start": round(load_avg, 1)}
 
 
 def write_doc(runs: list[dict], settings: dict) -> None:
@@ -224,17 +231,19 @@ def write_doc(runs: list[dict], settings: dict) -> None:
     for r in runs:
         c = r["hello_ceiling"]
         for name, f in r["pages"].items():
-            rows.append(f"| {name} | {r['database']} | {f['requests_per_s']:,.0f} | {f.get('p50_ms', '-')} | "
+            rows.append(f"| {name} | {r['town']} | {r['database']} | {f['requests_per_s']:,.0f} | {f.get('p50_ms', '-')} | "
                         f"{f.get('p99_ms', '-')} | {f['share_of_ceiling']:.0%} | {f['server_cpu_ms_per_request']} | "
                         f"{f['cpu_share_of_ceiling']:.0%} | {f['cpu_ms_per_view']} | {r['load_average_at_start']} |")
-        rows.append(f"| bare Flask \"hello\" (ceiling) | - | {c['requests_per_s']:,.0f} | {c.get('p50_ms', '-')} | "
+        rows.append(f"| bare Flask \"hello\" (ceiling) | - | - | {c['requests_per_s']:,.0f} | {c.get('p50_ms', '-')} | "
                     f"{c.get('p99_ms', '-')} | 100% | {c['server_cpu_ms_per_request']} | 100% | | |")
     storefront = min(r["pages"][STOREFRONT]["share_of_ceiling"] for r in runs)
     verdict = ("met" if storefront >= 1 / 3 else "**not met**")
     section = f"""## Pages under load
 
-`python -m bench.pages` ({settings['when']}; raw figures in `bench/results/pages.json`). A small demo
-town (`flask demo seed {' '.join(TOWN)}`) served by gunicorn with the project's `gunicorn.conf.py`
+`python -m bench.pages --towns {','.join(settings['towns'])} --databases sqlite,postgresql` ({settings['when']};
+raw figures in `bench/results/pages.json`). Demo towns (`flask demo seed` with, for "small",
+`{' '.join(TOWNS['small'])}`; for "tenth", a tenth of the seed platform:
+`{' '.join(TOWNS['tenth'])}`) served by gunicorn with the project's `gunicorn.conf.py`
 ({settings['workers']} sync workers on this 2-core machine, access log off), loaded by wrk from a
 separate process (2 threads, {settings['connections']} connections, {settings['seconds']} s a page after a
 warm-up); in the same run, a bare Flask app answering "hello" on the same settings gives the
@@ -246,8 +255,8 @@ shares are the figures to compare, not the absolute rates. "Server CPU" is the C
 its workers spent per request during the run (from /proc), and its share is the ceiling's CPU per
 request over the page's: the steadier figure when the machine is busy.
 
-| page | database | requests/s | p50 ms | p99 ms | of the ceiling | server CPU ms a request | CPU share | CPU ms a view in-process | load |
-| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |
+| page | town | database | requests/s | p50 ms | p99 ms | of the ceiling | server CPU ms a request | CPU share | CPU ms a view in-process | load |
+| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |
 {chr(10).join(rows)}
 
 Target: storefront throughput at least a third of the bare-Flask ceiling: {verdict} (lowest share
@@ -279,6 +288,7 @@ credit panel reusing the offer's stored disclosure, are the ways to make it chea
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--databases", default="sqlite", help="comma-separated: sqlite, postgresql")
+    parser.add_argument("--towns", default="small", help="comma-separated: " + ", ".join(TOWNS))
     parser.add_argument("--database", help="an already seeded database URL (one run, no seeding)")
     parser.add_argument("--seconds", type=int, default=15)
     parser.add_argument("--connections", type=int, default=16)
@@ -288,20 +298,21 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit("bench.pages needs wrk, the HTTP load generator: apt-get install wrk")
     kinds = ["postgresql" if args.database.startswith("postgres") else "sqlite"] if args.database else \
         [k.strip() for k in args.databases.split(",") if k.strip()]
+    towns = ["given"] if args.database else [t.strip() for t in args.towns.split(",") if t.strip()]
     runs = []
-    for kind in kinds:
-        result = run(kind, args.database, args.seconds, args.connections)
+    for town, kind in ((t, k) for t in towns for k in kinds):
+        result = run(kind, args.database, args.seconds, args.connections, town)
         runs.append(result)
         for name, f in result["pages"].items():
-            print(f"{kind:10} {name:32} {f['requests_per_s']:6.0f} req/s  p50 {f.get('p50_ms')} ms  "
+            print(f"{town:6} {kind:10} {name:32} {f['requests_per_s']:6.0f} req/s  p50 {f.get('p50_ms')} ms  "
                   f"p99 {f.get('p99_ms')} ms  {f['share_of_ceiling']:.0%} of the ceiling  "
                   f"server CPU {f['server_cpu_ms_per_request']} ms a request ({f['cpu_share_of_ceiling']:.0%})")
         c = result["hello_ceiling"]
-        print(f"{kind:10} {'hello ceiling':32} {c['requests_per_s']:6.0f} req/s  "
+        print(f"{town:6} {kind:10} {'hello ceiling':32} {c['requests_per_s']:6.0f} req/s  "
               f"server CPU {c['server_cpu_ms_per_request']} ms a request")
     import multiprocessing
 
-    settings = {"when": datetime.now(timezone.utc).strftime("%Y-%m-%d"), "seconds": args.seconds,
+    settings = {"when": datetime.now(timezone.utc).strftime("%Y-%m-%d"), "seconds": args.seconds, "towns": towns,
                 "connections": args.connections,
                 "workers": int(os.environ.get("WEB_CONCURRENCY") or multiprocessing.cpu_count() * 2 + 1)}
     os.makedirs(os.path.dirname(RESULTS), exist_ok=True)
