@@ -10,6 +10,13 @@ backend, and the live details of each hit), and reports p50 / p95 / max per kind
     python -m bench.search --sizes demo --databases sqlite,postgresql
     python -m bench.search --sizes seed --databases postgresql --queries 300
     python -m bench.search --sizes district                # the seed's densest district: minutes, not an hour
+    python -m bench.search --sizes seed --town ~/towns/seed.db      # build once, keep the file, search again later
+    python -m bench.search --sizes seed --town ~/towns/seed.db --reindex   # same town, index rebuilt
+
+`--town FILE` (SQLite) keeps the town in FILE: built and indexed there the first time, reused as it
+is afterwards, so a change to the search code can be measured in a minute instead of ten. Add
+`--reindex` after a change to the index itself: the search tables are dropped, created from the
+current models and rebuilt from the kept shops and products.
 
 The machine is shared: the load average at the start of each run is kept with its figures.
 """
@@ -23,6 +30,8 @@ import statistics
 import subprocess
 import tempfile
 import time
+
+from bench._common import percentile
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 RESULTS = os.path.join(ROOT, "bench", "results", "search.json")
@@ -145,14 +154,26 @@ def query_mix(rng: random.Random, grids) -> list[tuple[str, dict]]:
     return mix
 
 
-def percentile(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+def drop_search_tables() -> None:
+    """The index's tables (and with them the full-text index), so create_all makes them from the current models."""
+    from marketplace.extensions import db
+    from marketplace.search.models import SearchDocument, SearchShopHours
+
+    for table in (SearchDocument.__table__, SearchShopHours.__table__):
+        table.drop(db.engine, checkfirst=True)
 
 
-def run(size: str, kind: str, workdir: str, queries: int, seed: int) -> dict:
+def run(size: str, kind: str, workdir: str, queries: int, seed: int, town: str | None = None,
+        reindex: bool = False) -> dict:
     os.environ["SEARCH_INDEX_ON_COMMIT"] = "false"
-    url = fresh_database(kind, workdir)
+    reuse = bool(town) and os.path.exists(town)
+    building = None
+    if town and not reuse:  # built under another name, so a run that fails half-way leaves no town to reuse
+        building = os.path.abspath(town) + ".building"
+        for leftover in (building, building + "-wal", building + "-shm"):
+            if os.path.exists(leftover):
+                os.remove(leftover)
+    url = "sqlite:///" + (building or os.path.abspath(town)) if town else fresh_database(kind, workdir)
     from marketplace import create_app
     from marketplace.extensions import db
     from marketplace.search import services
@@ -160,23 +181,32 @@ def run(size: str, kind: str, workdir: str, queries: int, seed: int) -> dict:
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SEARCH_INDEX_ON_COMMIT": False, "TESTING": True})
     rng = random.Random(seed)
+    grids = town_grids(size)
     with app.app_context():
+        town_seconds = index_seconds = None
+        if reuse and reindex:
+            drop_search_tables()
         db.create_all()
-        began = time.perf_counter()
-        grids = town_grids(size)
-        build_town(SIZES[size], grids, rng)
-        town_seconds = time.perf_counter() - began
-        began = time.perf_counter()
-        documents = rebuild_index(show_progress=False)
-        index_seconds = time.perf_counter() - began
+        if not reuse:
+            began = time.perf_counter()
+            build_town(SIZES[size], grids, rng)
+            town_seconds = round(time.perf_counter() - began, 1)
+        if not reuse or reindex:
+            began = time.perf_counter()
+            documents = rebuild_index(show_progress=False)
+            index_seconds = round(time.perf_counter() - began, 1)
+        else:
+            documents = db.session.execute(db.text("SELECT COUNT(*) FROM search_documents")).scalar()
         if kind == "postgresql":
             with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
                 conn.exec_driver_sql("VACUUM ANALYZE")
         else:
             db.session.execute(db.text("ANALYZE"))
             db.session.commit()
-        mix = query_mix(rng, grids)
-        rng.shuffle(mix)
+        # The searches have their own generator, so a kept town is searched exactly as a fresh one.
+        queries_rng = random.Random(f"{seed}-queries")
+        mix = query_mix(queries_rng, grids)
+        queries_rng.shuffle(mix)
         load = os.getloadavg()[0]
         with app.test_request_context():
             for kind_name, args in mix[:50]:  # warm the caches
@@ -194,18 +224,26 @@ def run(size: str, kind: str, workdir: str, queries: int, seed: int) -> dict:
         all_ms = [t for ts in timings.values() for t in ts]
         result = {
             "size": size, "database": kind, "shops": SIZES[size], "documents": documents,
-            "town_seconds": round(town_seconds, 1), "index_seconds": round(index_seconds, 1),
+            "town_seconds": town_seconds, "index_seconds": index_seconds, "kept_town": bool(town),
             "load_average_at_start": round(load, 2), "queries": len(all_ms),
-            "all": {"p50_ms": round(percentile(all_ms, 50), 2), "p95_ms": round(percentile(all_ms, 95), 2),
+            "all": {"p50_ms": round(percentile(all_ms, 0.50), 2), "p95_ms": round(percentile(all_ms, 0.95), 2),
                     "max_ms": round(max(all_ms), 2),
                     # this process's CPU per search: steadier than wall time on a shared machine
                     # (SQLite runs in-process, so it is all of the work there; PostgreSQL's server is not in it)
-                    "cpu_p50_ms": round(percentile(cpu, 50), 2), "cpu_p95_ms": round(percentile(cpu, 95), 2)},
-            "by_kind": {k: {"n": len(v), "p50_ms": round(percentile(v, 50), 2), "p95_ms": round(percentile(v, 95), 2),
+                    "cpu_p50_ms": round(percentile(cpu, 0.50), 2), "cpu_p95_ms": round(percentile(cpu, 0.95), 2)},
+            "by_kind": {k: {"n": len(v), "p50_ms": round(percentile(v, 0.50), 2), "p95_ms": round(percentile(v, 0.95), 2),
                             "mean_hits": round(statistics.mean(hits[k]), 1)} for k, v in sorted(timings.items())},
         }
         db.session.remove()
+        if building:
+            with db.engine.connect() as conn:
+                conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
         db.engine.dispose()
+    if building:
+        os.replace(building, town)
+        for leftover in (building + "-wal", building + "-shm"):
+            if os.path.exists(leftover):
+                os.remove(leftover)
     return result
 
 
@@ -215,7 +253,11 @@ def main() -> None:
     parser.add_argument("--databases", default="sqlite")
     parser.add_argument("--queries", type=int, default=600)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--town", help="SQLite file to keep the town in (built the first time, then reused)")
+    parser.add_argument("--reindex", action="store_true", help="with --town: rebuild the kept town's index")
     args = parser.parse_args()
+    if args.town and (args.databases != "sqlite" or "," in args.sizes):
+        parser.error("--town keeps one SQLite town: give one size and --databases sqlite")
     results = []
     with tempfile.TemporaryDirectory() as workdir:
         for size in args.sizes.split(","):
@@ -223,7 +265,8 @@ def main() -> None:
                 # One process per run keeps each app's engine and caches separate.
                 out = subprocess.run(
                     [os.sys.executable, "-c", "import json,sys; from bench.search import run; "
-                     f"print(json.dumps(run({size!r}, {kind!r}, {workdir!r}, {args.queries}, {args.seed})))"],
+                     f"print(json.dumps(run({size!r}, {kind!r}, {workdir!r}, {args.queries}, {args.seed}, "
+                     f"{args.town!r}, {args.reindex!r})))"],
                     cwd=ROOT, capture_output=True, text=True)
                 if out.returncode != 0:
                     print(out.stderr[-2000:])
@@ -231,7 +274,8 @@ def main() -> None:
                 result = json.loads(out.stdout.strip().splitlines()[-1])
                 results.append(result)
                 a = result["all"]
-                print(f"{size:>5} {kind:<10} {result['documents']:>9} docs  index {result['index_seconds']:>7.1f} s  "
+                index = "kept" if result["index_seconds"] is None else f"{result['index_seconds']:.1f} s"
+                print(f"{size:>5} {kind:<10} {result['documents']:>9} docs  index {index:>9}  "
                       f"p50 {a['p50_ms']:6.1f} ms  p95 {a['p95_ms']:6.1f} ms  max {a['max_ms']:6.1f} ms  "
                       f"cpu p50 {a['cpu_p50_ms']:5.1f} p95 {a['cpu_p95_ms']:5.1f} ms  "
                       f"(load {result['load_average_at_start']})")

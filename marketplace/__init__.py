@@ -10,7 +10,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 from .config import Config, normalise_database_url
-from .extensions import babel, csrf, db, limiter, login_manager, migrate
+from .extensions import babel, cache, csrf, db, limiter, login_manager, migrate
 
 PROJECT_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 # Packages that plug into the core; each exposes init_app(app) to register its blueprints and commands.
@@ -84,6 +84,7 @@ def _init_extensions(app: Flask) -> None:
                      compare_type=True, include_object=include_object)
     csrf.init_app(app)
     limiter.init_app(app)
+    cache.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
     # Flask-Babel remembers the locale on `g`, which outlives a request when an app context is already
     # pushed (a test, a CLI command making requests): choose again for every request.

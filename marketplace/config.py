@@ -77,6 +77,15 @@ class Config:
         self.REDIS_URL = env_str("REDIS_URL")
         self.RATELIMIT_STORAGE_URI = self.REDIS_URL or "memory://"
         self.RATELIMIT_HEADERS_ENABLED = True
+        # Pages kept for visitors (marketplace.pagecache): in each worker process by default, shared by
+        # every worker through Redis when there is one. Entries are checked against what the page shows
+        # on every view, so the timeout only bounds how long an unvisited page takes memory.
+        self.CACHE_TYPE = "RedisCache" if self.REDIS_URL else "SimpleCache"
+        self.CACHE_REDIS_URL = self.REDIS_URL
+        self.CACHE_KEY_PREFIX = "marketplace:"
+        self.CACHE_DEFAULT_TIMEOUT = env_int("PAGE_CACHE_SECONDS", 600)
+        self.CACHE_THRESHOLD = env_int("PAGE_CACHE_ENTRIES", 2000)
+        self.PAGE_CACHE_RECHECK_SECONDS = float(env_decimal("PAGE_CACHE_RECHECK_SECONDS", "1"))
         self.LOGIN_RATE_LIMIT = env_str("LOGIN_RATE_LIMIT", "10 per minute")
 
         self.STRIPE_API_BASE = env_str("STRIPE_API_BASE", "http://127.0.0.1:8420")

@@ -1,4 +1,5 @@
 """Extensions created once here and bound to the app in create_app."""
+from flask_caching import Cache
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -29,4 +30,14 @@ migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = MarketplaceBabel()
+cache = Cache()  # whole pages for visitors (marketplace.pagecache)
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
+
+
+@limiter.request_filter
+def _reading_is_never_limited() -> bool:
+    """Rate limits guard what is sent (sign-in and sign-up attempts); a page or API read is never limited,
+    which spares every view the limiter's bookkeeping. A limit on a GET route would have no effect."""
+    from flask import request
+
+    return request.method in ("GET", "HEAD")

@@ -10,12 +10,13 @@ from __future__ import annotations
 from functools import cached_property, lru_cache
 
 from babel import Locale, support
-from flask import current_app, has_request_context, request, session
+from flask import current_app, has_request_context, request
 from flask_babel import Babel, Domain, get_locale
 from flask_login import current_user
 
 
 SOURCE_LANGUAGE = "en"  # the language messages are written in
+LANGUAGE_COOKIE = "locale"  # the visitor's own choice, set by the language switch
 
 
 def select_locale() -> Locale:
@@ -31,7 +32,7 @@ def _chosen_code() -> str:
     languages = current_app.config["LANGUAGES"]
     if not has_request_context():
         return SOURCE_LANGUAGE
-    chosen = session.get("locale")
+    chosen = request.cookies.get(LANGUAGE_COOKIE)
     if chosen in languages:
         return chosen
     if current_user and getattr(current_user, "is_authenticated", False) and current_user.locale in languages:

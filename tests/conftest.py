@@ -80,6 +80,7 @@ def app(database_url, tmp_path, request):
         "SQLALCHEMY_DATABASE_URI": database_url,
         "WTF_CSRF_ENABLED": False,
         "RATELIMIT_ENABLED": False,
+        "PAGE_CACHE_RECHECK_SECONDS": 0,  # kept pages checked on every view (test_storefront_cache covers the window)
         "SECRET_KEY": "test-secret",
         "UPLOAD_FOLDER": str(tmp_path / "uploads"),
         "SERVER_NAME": None,

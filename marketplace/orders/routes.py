@@ -11,8 +11,9 @@ from sqlalchemy import select
 from ..catalog.models import Product, ProductStatus
 from ..errors import DomainError
 from ..extensions import db
+from ..pagecache import cached_for_visitors
 from ..web import role_required
-from . import cart, services
+from . import cart, services, storefront as storefront_page
 from .forms import ActionForm, AddToCartForm, CheckoutForm, PayByCardForm, ReviewForm
 from .models import PaymentStatus, Review
 
@@ -27,6 +28,7 @@ def _shop_or_404(shop_id: str):
 
 
 @bp.get("/shops/<shop_id>")
+@cached_for_visitors(storefront_page.stamp)
 def storefront(shop_id):
     shop = _shop_or_404(shop_id)
     products = db.session.execute(
@@ -35,9 +37,10 @@ def storefront(shop_id):
     rating, reviews_count = services.shop_rating(shop.id)
     in_cart = cart.quantities(shop)
     here = _resident_point()
+    can_order = current_user.is_authenticated and current_user.has_role("resident")
     return render_template(
         "orders/storefront.html", shop=shop, products=products, in_cart=in_cart, rating=rating,
-        reviews_count=reviews_count, reviews=services.shop_reviews(shop.id, 10), form=AddToCartForm(),
+        reviews_count=reviews_count, reviews=services.shop_reviews(shop.id, 10), can_order=can_order,
         open_now=services.shop_is_open(shop), item_count=cart.item_count(shop),
         delivers_here=services.delivers_to(shop, *here) if here else None)
 

@@ -11,22 +11,22 @@ from sqlalchemy import event, text
 # PostgreSQL: the words are already tokens, so they become lexemes as they are (no parser, no stemming),
 # which keeps Chinese characters intact whatever the database's locale. Stored in a generated column:
 # computing it per row at query time cost more than the search itself.
-PG_VECTOR_EXPRESSION = "array_to_tsvector(regexp_split_to_array(btrim(cells || ' ' || words), ' +'))"
+PG_VECTOR_EXPRESSION = "array_to_tsvector(regexp_split_to_array(btrim(words), ' +'))"
 PG_VECTOR_COLUMN = "search_tsv"
 
 _SQLITE_FTS = """CREATE VIRTUAL TABLE IF NOT EXISTS search_fts USING fts5(
-        words, cells, content='search_documents', content_rowid='id',
+        words, content='search_documents', content_rowid='id',
         tokenize='unicode61 remove_diacritics 2')"""
 _SQLITE_TRIGGERS = (
     """CREATE TRIGGER IF NOT EXISTS search_documents_ai AFTER INSERT ON search_documents BEGIN
-        INSERT INTO search_fts(rowid, words, cells) VALUES (new.id, new.words, new.cells);
+        INSERT INTO search_fts(rowid, words) VALUES (new.id, new.words);
     END""",
     """CREATE TRIGGER IF NOT EXISTS search_documents_ad AFTER DELETE ON search_documents BEGIN
-        INSERT INTO search_fts(search_fts, rowid, words, cells) VALUES ('delete', old.id, old.words, old.cells);
+        INSERT INTO search_fts(search_fts, rowid, words) VALUES ('delete', old.id, old.words);
     END""",
     """CREATE TRIGGER IF NOT EXISTS search_documents_au AFTER UPDATE ON search_documents BEGIN
-        INSERT INTO search_fts(search_fts, rowid, words, cells) VALUES ('delete', old.id, old.words, old.cells);
-        INSERT INTO search_fts(rowid, words, cells) VALUES (new.id, new.words, new.cells);
+        INSERT INTO search_fts(search_fts, rowid, words) VALUES ('delete', old.id, old.words);
+        INSERT INTO search_fts(rowid, words) VALUES (new.id, new.words);
     END""",
 )
 _SQLITE = (_SQLITE_FTS, *_SQLITE_TRIGGERS)

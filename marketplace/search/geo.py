@@ -5,6 +5,7 @@ import math
 
 KM_PER_DEGREE = 111.195  # along a meridian, on the mean-radius sphere
 FINE_CELL_DEGREES = 0.01  # about 1.1 km north-south
+ROW_STRIDE = 100_000  # cell id = row * ROW_STRIDE + column: a row's cells have consecutive ids, west to east
 
 
 def km_per_degree_lon(latitude: float) -> float:
@@ -30,21 +31,34 @@ def _cell(lat: float, lon: float, size: float) -> tuple[int, int]:
     return math.floor((lat + 90.0) / size), math.floor((lon + 180.0) / size)
 
 
-
-
 def cell_id(lat: float, lon: float) -> int:
     """The fine cell as one integer, for a B-tree index when there are no words to search."""
     row, col = _cell(lat, lon, FINE_CELL_DEGREES)
-    return row * 100_000 + col
+    return row * ROW_STRIDE + col
 
 
+def cell_rows_around(lat: float, lon: float, radius_km: float) -> list[tuple[int, int]]:
+    """The cells the circle touches, as one (first, last) pair of cell ids per row of cells, south to north.
 
-
+    In each row the circle is widest at the latitude nearest its centre, so the row's cells are those
+    that span of longitude touches: the rows near the top and bottom of the circle take fewer cells than
+    its bounding box.
+    """
+    min_lat, max_lat, _min_lon, _max_lon = bounding_box(lat, lon, radius_km)
+    kx = max(km_per_degree_lon(lat), 1e-6)
+    first_row, last_row = _cell(min_lat, lon, FINE_CELL_DEGREES)[0], _cell(max_lat, lon, FINE_CELL_DEGREES)[0]
+    rows = []
+    for row in range(first_row, last_row + 1):
+        south, north = row * FINE_CELL_DEGREES - 90.0, (row + 1) * FINE_CELL_DEGREES - 90.0
+        nearest = min(max(lat, south), north)
+        dy = (nearest - lat) * KM_PER_DEGREE
+        half_width = math.sqrt(max(radius_km * radius_km - dy * dy, 0.0)) / kx
+        first_col = _cell(lat, lon - half_width, FINE_CELL_DEGREES)[1]
+        last_col = _cell(lat, lon + half_width, FINE_CELL_DEGREES)[1]
+        rows.append((row * ROW_STRIDE + first_col, row * ROW_STRIDE + last_col))
+    return rows
 
 
 def cell_ids_around(lat: float, lon: float, radius_km: float) -> list[int]:
     """Fine cell ids of the circle (the caller keeps the radius small enough for this to stay short)."""
-    min_lat, max_lat, min_lon, max_lon = bounding_box(lat, lon, radius_km)
-    r0, c0 = _cell(min_lat, min_lon, FINE_CELL_DEGREES)
-    r1, c1 = _cell(max_lat, max_lon, FINE_CELL_DEGREES)
-    return [r * 100_000 + c for r in range(r0, r1 + 1) for c in range(c0, c1 + 1)]
+    return [c for first, last in cell_rows_around(lat, lon, radius_km) for c in range(first, last + 1)]

@@ -19,7 +19,8 @@ class SearchDocument(db.Model):
 
     Derived from shops and products, never edited by hand: `flask search reindex` rebuilds it.
     Its words live in a full-text index built by `ddl.create_search_ddl` (FTS5 on SQLite, GIN on
-    PostgreSQL); prices, stock and hours are read from the live rows when a search runs.
+    PostgreSQL); prices, stock and hours are read from the live rows when a search runs. On SQLite
+    the id is the grid cell and a number within it (`sql.cells_id_range`), given by the SQL backend.
     """
 
     __tablename__ = "search_documents"
@@ -33,7 +34,6 @@ class SearchDocument(db.Model):
     shop_id: Mapped[int] = mapped_column(ForeignKey("shops.id", ondelete="CASCADE"), index=True)
     product_id: Mapped[int | None] = mapped_column(ForeignKey("products.id", ondelete="CASCADE"), unique=True)
     words: Mapped[str] = mapped_column(Text, default="")  # index tokens joined by spaces
-    cells: Mapped[str] = mapped_column(Text, default="")  # empty: searches no longer read grid-cell words
     latitude: Mapped[float] = mapped_column(Float)
     longitude: Mapped[float] = mapped_column(Float)
     cell: Mapped[int] = mapped_column(Integer)

@@ -4,6 +4,11 @@ A search with words takes the words' matches from the full-text index and keeps 
 bounding box and then the exact circle; one without words seeks the grid cells around the resident
 in a covering index by latitude. Prices, stock, product status and shop settings are read from the
 live rows.
+
+On SQLite a document's id is its grid cell followed by its number within the cell, so the circle's
+rows of cells are one range of ids (which FTS5 seeks within its own lists) and a match's cell is its
+id shifted back: a word's matches elsewhere in the town are skipped inside the full-text index
+instead of each being looked up in the table for its position.
 """
 from __future__ import annotations
 
@@ -17,7 +22,7 @@ from ..extensions import db
 from .backend import Progress, SearchBackend, SearchHit, SearchPage, SearchQuery
 from .ddl import PG_VECTOR_COLUMN, bulk_load
 from .documents import all_shop_ids, documents_for_products, documents_for_shops
-from .geo import KM_PER_DEGREE, bounding_box, cell_ids_around, km_per_degree_lon
+from .geo import KM_PER_DEGREE, bounding_box, cell_ids_around, cell_rows_around, km_per_degree_lon
 from .models import SearchDocument, SearchShopHours
 
 REBUILD_BATCH_SHOPS = 2000
@@ -25,6 +30,15 @@ RING_RADII_KM = (0.15, 0.5, 1.0, 2.0)
 # Squared distance in km from the search centre, the same equirectangular figure as geo.distance_km.
 DIST2 = ("((d.latitude - :lat) * :ky) * ((d.latitude - :lat) * :ky)"
          " + ((d.longitude - :lon) * :kx) * ((d.longitude - :lon) * :kx)")
+
+# SQLite document ids: cell id << CELL_NUMBER_BITS | the document's number in the cell (cell ids are
+# below 2**31, so ids stay within SQLite's 63 bits).
+CELL_NUMBER_BITS = 32
+
+
+def cells_id_range(first_cell: int, last_cell: int) -> tuple[int, int]:
+    """The first and last SQLite document id of the cells first_cell..last_cell (consecutive ids)."""
+    return first_cell << CELL_NUMBER_BITS, ((last_cell + 1) << CELL_NUMBER_BITS) - 1
 
 
 def _fts5_quote(token: str) -> str:
@@ -99,9 +113,18 @@ class SqlBackend(SearchBackend):
                 # lists of dozens of crowded cells, several times slower than checking each word match's box
                 # (the same on PostgreSQL's GIN index).
                 params["match"] = "words : (" + " AND ".join(words) + ")"
+                # The circle's rows of cells are one range of ids, and each match's cell is in its id: matches
+                # elsewhere are skipped inside the full-text index, without a lookup of their rows.
+                cell_rows = cell_rows_around(query.lat, query.lon, radius_km)
+                params["id_lo"], params["id_hi"] = cells_id_range(cell_rows[0][0], cell_rows[-1][1])
+                in_cells = []
+                for i, (first, last) in enumerate(cell_rows):
+                    params[f"cell_lo{i}"], params[f"cell_hi{i}"] = first, last
+                    in_cells.append(f"search_fts.rowid >> {CELL_NUMBER_BITS} BETWEEN :cell_lo{i} AND :cell_hi{i}")
                 source = "search_fts JOIN search_documents d ON d.id = search_fts.rowid"
-                where.insert(0, "search_fts MATCH :match")
-                rank = "bm25(search_fts, 1.0, 0.0)"  # lower is better
+                where[:0] = ["search_fts MATCH :match", "search_fts.rowid BETWEEN :id_lo AND :id_hi",
+                             f"({' OR '.join(in_cells)})"]
+                rank = "bm25(search_fts)"  # lower is better
             else:
                 words = ([_tsquery_quote(t) for t in query.terms.exact]
                          + [_tsquery_quote(t) + ":*" for t in query.terms.prefixes])
@@ -124,8 +147,10 @@ class SqlBackend(SearchBackend):
                          " AND h.opens_at <= :minute AND h.closes_at > :minute)")
         if query.delivers:
             where.append(f"s.delivery_enabled = :true AND {DIST2} <= s.delivery_radius_km * s.delivery_radius_km")
-        base = (f"FROM {source} JOIN shops s ON s.id = d.shop_id LEFT JOIN products p ON p.id = d.product_id "
-                f"WHERE {' AND '.join(where)}")
+        # The shop's row only when a filter or the facets read it: a frequent word has thousands of matches.
+        reads_shop = query.category or query.open_now or query.delivers or query.facets
+        shops = "JOIN shops s ON s.id = d.shop_id " if reads_shop else ""
+        base = f"FROM {source} {shops}LEFT JOIN products p ON p.id = d.product_id WHERE {' AND '.join(where)}"
         return base, params, rank
 
     # -- indexing ------------------------------------------------------------------------------
@@ -167,7 +192,7 @@ class SqlBackend(SearchBackend):
         for doc in docs:
             rows.append({
                 "kind": doc["kind"], "shop_id": doc["shop_id"], "product_id": doc["product_id"],
-                "words": " ".join(doc["words"]), "cells": "",  # no longer searched; dropped by a later migration
+                "words": " ".join(doc["words"]),
                 "latitude": doc["latitude"], "longitude": doc["longitude"], "cell": doc["cell"],
             })
             if doc["kind"] == "shop":
@@ -175,8 +200,29 @@ class SqlBackend(SearchBackend):
         # Core inserts: one executemany per table (ORM bulk inserts split the batch wherever a column
         # turns from NULL to a value, i.e. at every shop).
         connection = session.connection()
+        if rows and connection.dialect.name == "sqlite":
+            _number_in_cells(connection, rows)
         if rows:
             connection.execute(SearchDocument.__table__.insert(), rows)
         if hours:
             connection.execute(SearchShopHours.__table__.insert(), hours)
         return len(rows)
+
+
+def _number_in_cells(connection, rows: list[dict]) -> None:
+    """Give each new SQLite document the next free id of its grid cell (see the module's docstring)."""
+    next_id: dict[int, int] = {}
+    for row in rows:
+        cell = row["cell"]
+        first, last = cells_id_range(cell, cell)
+        number = next_id.get(cell)
+        if number is None:
+            top = connection.execute(text("SELECT MAX(id) FROM search_documents WHERE id BETWEEN :first AND :last"),
+                                     {"first": first, "last": last}).scalar()
+            number = first if top is None else top + 1
+        if number > last:
+            # 4 billion documents written into one cell: a reindex numbers every cell from the start again.
+            raise RuntimeError(f"search cell {cell} has used up its document numbers; run `flask search reindex`")
+        row["id"] = number
+        next_id[cell] = number + 1
+    rows.sort(key=lambda row: row["id"])  # appended cell by cell to the table's B-tree

@@ -56,10 +56,25 @@ def test_the_switch_ignores_a_language_we_do_not_have_and_an_outside_next_addres
     assert CHINESE in client.get("/", headers={"Accept-Language": "zh-CN"}).get_data(as_text=True)
 
 
-def test_the_language_switch_needs_a_csrf_token(app):
+def test_the_switch_keeps_its_choice_in_a_cookie_of_its_own_and_never_touches_the_session(app):
+    """No CSRF token is asked for (a forged switch can only change the language), so it must not be
+    able to do more: a session is neither made nor replaced, and nobody is signed out by it."""
+    from tests.factories import PASSWORD, make_user
+
     app.config["WTF_CSRF_ENABLED"] = True
-    resp = app.test_client().post("/language", data={"locale": "en"})
-    assert resp.status_code == 400
+    visitor = app.test_client()
+    resp = visitor.post("/language", data={"locale": "en"})
+    assert resp.status_code == 302
+    assert [c.split("=")[0] for c in resp.headers.getlist("Set-Cookie")] == ["locale"]
+    assert "Log in" in visitor.get("/account/login", headers={"Accept-Language": "zh-CN"}).get_data(as_text=True)
+
+    app.config["WTF_CSRF_ENABLED"] = False
+    resident = app.test_client()
+    user = make_user("resident")
+    resident.post("/account/login", data={"email": user.email, "password": PASSWORD})
+    app.config["WTF_CSRF_ENABLED"] = True
+    assert resident.post("/language", data={"locale": "en"}).status_code == 302
+    assert resident.get("/orders").status_code == 200  # still signed in
 
 
 def test_error_pages_are_translated(client):

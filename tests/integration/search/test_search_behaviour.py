@@ -112,3 +112,23 @@ def test_open_now_follows_the_clock(town):
 def test_a_search_with_no_match_is_empty_not_an_error(town):
     results = find(q="zzzz")
     assert results.hits == [] and not results.has_more
+
+
+def test_words_find_matches_in_every_direction_across_grid_cells_and_none_beyond_the_radius(search_backend):
+    import math
+
+    from marketplace.extensions import db
+    from marketplace.search.geo import KM_PER_DEGREE, km_per_degree_lon
+    from tests.factories import make_shop, make_user
+
+    owner = make_user("merchant")
+    kx = km_per_degree_lon(CENTRE[0])
+    inside = []
+    for bearing in range(0, 360, 30):  # a ring 2.9 km out crosses several rows and columns of grid cells
+        north, east = 2.9 * math.cos(math.radians(bearing)), 2.9 * math.sin(math.radians(bearing))
+        inside.append(make_shop(owner, name=f"蘑菇{bearing}号", lat=CENTRE[0] + north / KM_PER_DEGREE,
+                                lon=CENTRE[1] + east / kx).name)
+    make_shop(owner, name="蘑菇远店", lat=CENTRE[0], lon=CENTRE[1] + 3.2 / kx)
+    db.session.commit()
+    for sort in ("relevance", "distance", "price"):
+        assert sorted(names(find(q="蘑菇", sort=sort, limit="50"))) == sorted(inside)
