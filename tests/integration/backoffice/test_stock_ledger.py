@@ -139,3 +139,28 @@ def test_many_counts_are_refused_together_when_one_product_moved_since_it_was_co
     assert db.session.execute(select(func.count(StockMovement.id))).scalar_one() == before
     with pytest.raises(ValidationError):
         set_counted_stock([(a.id, 4, -1)], StockReason.adjustment)
+
+
+def test_many_products_move_at_once_all_or_nothing(app):
+    """move_stocks, as a checkout uses it: one product short refuses the whole change; otherwise each
+    product gets one movement carrying the on-hand it left, and an unknown product is named as such."""
+    from marketplace.catalog.stock import move_stocks
+
+    shop = make_shop()
+    plenty, last_one, restocked = (make_product(shop, stock=n).id for n in (5, 1, 2))
+    with pytest.raises(InsufficientStock):
+        move_stocks({plenty: -2, last_one: -2}, StockReason.sale, reference="ord_x")
+    db.session.rollback()
+    assert (_on_hand(plenty), _on_hand(last_one)) == (5, 1)
+    assert move_stocks({plenty: -2, last_one: -1, restocked: 3}, StockReason.sale, reference="ord_y") == {
+        plenty: 3, last_one: 0, restocked: 5}
+    db.session.commit()
+    moved = db.session.execute(select(StockMovement.product_id, StockMovement.quantity, StockMovement.balance_after)
+                               .where(StockMovement.reference == "ord_y").order_by(StockMovement.product_id)).all()
+    assert [tuple(m) for m in moved] == [(plenty, -2, 3), (last_one, -1, 0), (restocked, 3, 5)]
+    for product_id in (plenty, last_one, restocked):
+        assert _on_hand(product_id) == inventory.movements_sum(product_id)
+    with pytest.raises(NotFound):
+        move_stocks({plenty: -1, 10**9: -1}, StockReason.sale)
+    db.session.rollback()
+    assert _on_hand(plenty) == 3
