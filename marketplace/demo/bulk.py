@@ -169,7 +169,18 @@ def bulk_update(table, column: str, values: list[tuple[int, object]], *, chunk_s
 
 
 def iter_chunks(statement, *, chunk_size: int = 5000) -> Iterator[list]:
-    """Yield a select's rows in lists of at most chunk_size, streaming from the server."""
+    """Yield a select's rows in lists of at most chunk_size, streaming from the server.
+
+    Hooks commit as they go. On PostgreSQL a streaming (server-side) cursor lives only as long as its
+    transaction, so there the rows stream from a connection of their own, after the session's pending
+    writes are committed for that connection to see them."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.commit()
+        with db.engine.connect() as conn:
+            result = conn.execution_options(stream_results=True, yield_per=chunk_size).execute(statement)
+            for partition in result.partitions(chunk_size):
+                yield list(partition)
+        return
     result = db.session.execute(statement, execution_options={"yield_per": chunk_size, "stream_results": True})
     for partition in result.partitions(chunk_size):
         yield list(partition)

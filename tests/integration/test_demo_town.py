@@ -164,6 +164,25 @@ def test_seed_hooks_run_after_the_base_town_is_written(app, monkeypatch):
     assert seen == [(11, 25, summary.counts["orders"])]
 
 
+def test_a_hook_reads_in_chunks_and_commits_as_it_goes(app, monkeypatch):
+    """The pattern the hooks follow at the seed's scale: stream the rows, write and commit chunk by chunk
+    (on PostgreSQL a streaming cursor would die with the first commit if it shared the transaction)."""
+    from marketplace.catalog.models import Product
+
+    monkeypatch.setattr(hooks, "_hooks", {})
+    seen = []
+
+    def copy_in_chunks(ctx):
+        for chunk in ctx.iter_chunks(select(Product.id).order_by(Product.id), chunk_size=7):
+            seen.extend(pid for (pid,) in chunk)
+            ctx.commit()
+
+    hooks.register_seed_hook("chunks", copy_in_chunks)
+    seed()
+    products = list(db.session.execute(select(Product.id).order_by(Product.id)).scalars())
+    assert len(products) > 7 * 3 and seen == products
+
+
 def test_a_failing_hook_stops_the_seed_with_its_error(app, monkeypatch):
     monkeypatch.setattr(hooks, "_hooks", {})
 
