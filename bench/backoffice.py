@@ -25,7 +25,7 @@ import time
 import tracemalloc
 from datetime import datetime, timedelta, timezone
 
-from bench._common import percentile
+from bench._common import fresh_schema, percentile
 
 OPEN_ALL_WEEK = {day: [["00:00", "24:00"]] for day in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}
 PASSWORD = "bench-pass-1"
@@ -188,13 +188,7 @@ def main() -> None:
     results: dict = {"database": url.split(":")[0], "python": platform.python_version(),
                      "load_average_at_start": round(os.getloadavg()[0], 1), "targets_ms": TARGETS_MS}
     with app.app_context():
-        if db.engine.dialect.name == "postgresql":
-            with db.engine.begin() as conn:
-                conn.execute(text("DROP SCHEMA public CASCADE"))
-                conn.execute(text("CREATE SCHEMA public"))
-        else:
-            db.drop_all()
-        db.create_all()
+        fresh_schema()
         started = time.perf_counter()
         email, shop, busy_product, orders_written = _build_town(args, rng)
         results["town"] = {"products": args.products, "orders": orders_written, "days": args.days,

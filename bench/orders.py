@@ -28,7 +28,7 @@ import threading
 import time
 from dataclasses import dataclass
 
-from bench._common import percentile
+from bench._common import add_user, fresh_schema, percentile
 
 OPEN_ALL_WEEK = {day: [["00:00", "24:00"]] for day in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}
 
@@ -62,30 +62,16 @@ def make_app(url: str):
 
 def build_town(args, rng: random.Random) -> Town:
     """A fresh schema with shops, products and their opening stock, and residents. Runs in an app context."""
-    from sqlalchemy import text
-
-    from marketplace.accounts.models import Role, User, UserRole
+    from marketplace.accounts.models import Role
     from marketplace.catalog.models import Product, Shop, StockMovement, StockReason
     from marketplace.extensions import db
 
-    if db.engine.dialect.name == "postgresql":
-        with db.engine.begin() as conn:
-            conn.execute(text("DROP SCHEMA public CASCADE"))
-            conn.execute(text("CREATE SCHEMA public"))
-    else:
-        db.drop_all()
-    db.create_all()
-
-    def user(email: str, role: Role) -> User:
-        u = User(email=email, name=email, password_hash="!")
-        u.roles.append(UserRole(role=role))
-        db.session.add(u)
-        return u
+    fresh_schema()
 
     centre = (28.656, 121.421)
     shops = []
     for i in range(args.shops):
-        owner = user(f"m{i}@bench.test", Role.merchant)
+        owner = add_user(f"m{i}@bench.test", Role.merchant)
         db.session.flush()
         shop = Shop(owner_id=owner.id, name=f"Shop {i}", category="grocery", opening_hours=OPEN_ALL_WEEK,
                     latitude=centre[0] + rng.uniform(-0.03, 0.03), longitude=centre[1] + rng.uniform(-0.03, 0.03),
@@ -106,7 +92,7 @@ def build_town(args, rng: random.Random) -> Town:
             db.session.add(StockMovement(product_id=pid, quantity=args.stock, balance_after=args.stock,
                                          reason=StockReason.initial))
     db.session.execute(Product.__table__.update().values(stock_on_hand=args.stock))
-    residents = [user(f"r{i}@bench.test", Role.resident) for i in range(args.residents)]
+    residents = [add_user(f"r{i}@bench.test", Role.resident) for i in range(args.residents)]
     db.session.commit()
     return Town(products=products, resident_ids=[r.id for r in residents], owner_of={s.id: s.owner_id for s in shops})
 

@@ -16,7 +16,7 @@ import statistics
 import tempfile
 import time
 
-from bench._common import percentile
+from bench._common import add_user, fresh_schema, percentile
 
 
 def main() -> None:
@@ -31,7 +31,7 @@ def main() -> None:
     from sqlalchemy import text
 
     from marketplace import create_app
-    from marketplace.accounts.models import Role, User, UserRole
+    from marketplace.accounts.models import Role
     from marketplace.catalog.models import Product, Shop, ShopKind, StockMovement, StockReason
     from marketplace.extensions import db
     from merchants.purchasing import services
@@ -41,24 +41,12 @@ def main() -> None:
     rng = random.Random(6)
     results: dict = {"database": url.split(":")[0], "python": platform.python_version()}
     with app.app_context():
-        if db.engine.dialect.name == "postgresql":
-            with db.engine.begin() as conn:
-                conn.execute(text("DROP SCHEMA public CASCADE"))
-                conn.execute(text("CREATE SCHEMA public"))
-        else:
-            db.drop_all()
-        db.create_all()
-
-        def user(email: str, role: Role) -> User:
-            u = User(email=email, name=email, password_hash="!")
-            u.roles.append(UserRole(role=role))
-            db.session.add(u)
-            return u
+        fresh_schema()
 
         centre = (28.656, 121.421)
         suppliers, supplier_products = [], []
         for j in range(args.suppliers):
-            owner = user(f"s{j}@bench.test", Role.supplier)
+            owner = add_user(f"s{j}@bench.test", Role.supplier)
             db.session.flush()
             shop = Shop(owner_id=owner.id, name=f"Wholesale {j}", kind=ShopKind.supplier,
                         category=rng.choice(["grocery", "tea", "hardware", "stationery", "fruit"]),
@@ -74,7 +62,7 @@ def main() -> None:
         db.session.flush()
         db.session.add_all(StockMovement(product_id=p.id, quantity=1_000_000, balance_after=1_000_000,
                                          reason=StockReason.initial) for p in supplier_products)
-        merchant = user("m@bench.test", Role.merchant)
+        merchant = add_user("m@bench.test", Role.merchant)
         db.session.flush()
         shop = Shop(owner_id=merchant.id, name="Bench grocery", category="grocery", latitude=centre[0],
                     longitude=centre[1])
