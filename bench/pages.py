@@ -252,8 +252,8 @@ raw figures in `bench/results/pages.json`). Demo towns (`flask demo seed` with, 
 separate process (2 threads, {settings['connections']} connections, {settings['seconds']} s a page after a
 warm-up); in the same run, a bare Flask app answering "hello" on the same settings gives the
 ceiling. The storefront is the demo merchant's shop page as a first-time visitor sees it (wrk sends
-no cookie, so every request is a new visitor); the same page for the demo resident, logged in, with
-a cart; the dashboard is that merchant's own, logged in. wrk shares the two cores with the server,
+no cookie, so every request is a new visitor); the same page for the demo resident, logged in;
+the dashboard is that merchant's own, logged in. wrk shares the two cores with the server,
 and the machine was shared with other work (load average at the start in the table), so the
 shares are the figures to compare, not the absolute rates. "Server CPU" is the CPU time gunicorn and
 its workers spent per request during the run (from /proc), and its share is the ceiling's CPU per
