@@ -1,6 +1,8 @@
 """A credit officer works the console on a laptop: loan book, an alert, the merchant, a note, the policy."""
 from datetime import datetime, timedelta, timezone
 
+from playwright.sync_api import expect
+
 from financing.credit import services
 from financing.lender import early_warning
 from tests.credit_history import healthy_shop, write_sales
@@ -38,7 +40,7 @@ def test_an_officer_finds_the_failing_shop_notes_a_call_and_previews_a_policy(
 
     row.get_by_role("link", name="Harbour Noodles").click()
     assert page.url.endswith(f"/lender/merchants/{failing.public_id}")
-    assert page.locator("#trend-chart").get_attribute("data-series") == "26"
+    expect(page.locator("#trend-chart")).to_have_attribute("data-series", "26")  # set once the chart is drawn
     page.select_option("select[name=kind]", "note")
     page.fill("textarea[name=reason]", "Called the owner: road works outside, expects a better month.")
     page.get_by_role("button", name="Record").click()
