@@ -22,12 +22,10 @@ from ..catalog.stock import move_stocks
 from ..errors import DomainError
 from ..i18n import translate
 from ..extensions import db
-from ..ids import new_public_id
 from ..money import Money
 from ..search.geo import distance_km
 from ..search.hours import is_open_at, minute_of_week
 from ..signals import order_completed
-from ..statemachine import utcnow
 from . import paying
 from .errors import (
     BelowMinimumOrder, Conflict, FulfilmentUnavailable, InvalidTransition, NotFound, OrderChanged,
@@ -273,6 +271,17 @@ def _check_fulfilment(shop, checkout: Checkout, subtotal: Money) -> Money:
     return Money(shop.delivery_fee_amount, shop.currency)
 
 
+def _fill_column_defaults(table, values: dict) -> None:
+    """Add the table's own Python-side defaults (public id, status, timestamp, version) for the columns
+    `values` leaves out, as an ORM insert would, so the object made from a plain INSERT's values agrees with
+    the row written."""
+    for column in table.columns:
+        default = column.default
+        if column.key in values or default is None:
+            continue
+        values[column.key] = default.arg(None) if default.is_callable else default.arg
+
+
 # Built once: keying a statement for the statement cache costs about as much as running it.
 _INSERT_ORDER = insert(Order.__table__).returning(Order.__table__.c.id)
 _INSERT_LINES = insert(OrderLine.__table__)
@@ -313,8 +322,8 @@ def place_order(resident_id: int, shop_id, lines: Iterable, checkout: Checkout, 
         delivery_latitude=float(checkout.lat) if delivery else None,
         delivery_longitude=float(checkout.lon) if delivery else None,
         note=(checkout.note or "").strip(), checkout_key=idempotency_key or None,
-        public_id=new_public_id(Order.id_prefix), status=OrderStatus.placed, placed_at=utcnow(), version=1,
     )
+    _fill_column_defaults(Order.__table__, values)
     try:
         values["id"] = db.session.execute(_INSERT_ORDER, values).scalar_one()
     except IntegrityError:
