@@ -25,7 +25,8 @@ import time
 import tracemalloc
 from datetime import datetime, timedelta, timezone
 
-from bench._common import fresh_schema, percentile
+from bench._common import percentile
+from marketplace.schema import recreate_all_tables
 
 OPEN_ALL_WEEK = {day: [["00:00", "24:00"]] for day in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}
 PASSWORD = "bench-pass-1"
@@ -188,7 +189,7 @@ def main() -> None:
     results: dict = {"database": url.split(":")[0], "python": platform.python_version(),
                      "load_average_at_start": round(os.getloadavg()[0], 1), "targets_ms": TARGETS_MS}
     with app.app_context():
-        fresh_schema()
+        recreate_all_tables()
         started = time.perf_counter()
         email, shop, busy_product, orders_written = _build_town(args, rng)
         results["town"] = {"products": args.products, "orders": orders_written, "days": args.days,

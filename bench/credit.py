@@ -14,22 +14,7 @@ import platform
 import tempfile
 import time
 
-from bench._common import percentile
-
-
-def _server_cpu_seconds() -> float | None:
-    """CPU time the PostgreSQL backend serving this session has used (same machine only), else None."""
-    from marketplace.extensions import db
-
-    if db.engine.dialect.name != "postgresql":
-        return None
-    pid = db.session.execute(__import__("sqlalchemy").text("SELECT pg_backend_pid()")).scalar()
-    try:
-        with open(f"/proc/{pid}/stat") as fh:
-            fields = fh.read().rsplit(")", 1)[1].split()
-    except OSError:
-        return None
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
+from bench._common import database_server_cpu_seconds, percentile
 
 
 def main() -> None:
@@ -72,7 +57,7 @@ def main() -> None:
         services.decide(shop_id)  # the first decision loads the model file and warms the statement cache
         db.session.rollback()
         timings, cpu = [], []
-        server_before = _server_cpu_seconds()
+        server_before = database_server_cpu_seconds()
         for _ in range(args.decisions):
             began, began_cpu = time.perf_counter(), time.process_time()
             services.decide(shop_id)
@@ -84,7 +69,7 @@ def main() -> None:
         results["decision_ms"] = {"p50": round(percentile(timings, 0.5), 1),
                                   "p95": round(percentile(timings, 0.95), 1), "n": len(timings),
                                   "cpu_p50": round(percentile(cpu, 0.5), 1), "cpu_p95": round(percentile(cpu, 0.95), 1)}
-        server_after = _server_cpu_seconds()
+        server_after = database_server_cpu_seconds()
         if server_before is not None and server_after is not None:
             # The database server's own work, averaged (the kernel counts it in 10 ms ticks).
             results["decision_ms"]["server_cpu_mean"] = round((server_after - server_before) * 1000 / len(timings), 1)

@@ -28,7 +28,8 @@ import threading
 import time
 from dataclasses import dataclass
 
-from bench._common import add_user, fresh_schema, percentile
+from bench._common import add_user, database_server_cpu_seconds, percentile
+from marketplace.schema import recreate_all_tables
 
 OPEN_ALL_WEEK = {day: [["00:00", "24:00"]] for day in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}
 
@@ -66,7 +67,7 @@ def build_town(args, rng: random.Random) -> Town:
     from marketplace.catalog.models import Product, Shop, StockMovement, StockReason
     from marketplace.extensions import db
 
-    fresh_schema()
+    recreate_all_tables()
 
     centre = (28.656, 121.421)
     shops = []
@@ -188,20 +189,11 @@ def run_threads(app, town: Town, total: int, threads: int) -> dict:
 def server_cpu_seconds() -> float | None:
     """CPU spent so far by the PostgreSQL server process behind this app's connection (same machine
     only), or None (SQLite, or a server elsewhere). Placing one after another keeps to that connection."""
-    from sqlalchemy import text
-
     from marketplace.extensions import db
 
-    if db.engine.dialect.name != "postgresql":
-        return None
-    pid = db.session.execute(text("SELECT pg_backend_pid()")).scalar_one()
+    seconds = database_server_cpu_seconds()
     db.session.rollback()
-    try:
-        with open(f"/proc/{pid}/stat") as f:
-            fields = f.read().rsplit(")", 1)[1].split()
-    except OSError:
-        return None
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
+    return seconds
 
 
 def stock_checks(initial_stock: int) -> dict:

@@ -16,7 +16,8 @@ import statistics
 import tempfile
 import time
 
-from bench._common import add_user, fresh_schema, percentile
+from bench._common import add_user, percentile
+from marketplace.schema import recreate_all_tables
 
 
 def main() -> None:
@@ -41,7 +42,7 @@ def main() -> None:
     rng = random.Random(6)
     results: dict = {"database": url.split(":")[0], "python": platform.python_version()}
     with app.app_context():
-        fresh_schema()
+        recreate_all_tables()
 
         centre = (28.656, 121.421)
         suppliers, supplier_products = [], []

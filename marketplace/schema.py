@@ -32,3 +32,19 @@ def include_object(obj, name, type_, reflected, compare_to) -> bool:
     if name == "alembic_version":
         return False
     return True
+
+
+def recreate_all_tables() -> None:
+    """Drop every table and create them again from the models (PostgreSQL: the whole public schema, so
+    raw-DDL objects and triggers go too). For tests and benchmarks, inside an app context."""
+    from sqlalchemy import text
+
+    from .extensions import db
+
+    if db.engine.dialect.name == "postgresql":
+        with db.engine.begin() as conn:
+            conn.execute(text("DROP SCHEMA public CASCADE"))
+            conn.execute(text("CREATE SCHEMA public"))
+    else:
+        db.drop_all()
+    db.create_all()

@@ -4,10 +4,10 @@ from __future__ import annotations
 import os
 
 import pytest
-from sqlalchemy import text
 
 from marketplace import create_app
 from marketplace.extensions import db
+from marketplace.schema import recreate_all_tables
 
 
 def pytest_sessionstart(session):
@@ -46,13 +46,7 @@ def database_url(tmp_path_factory):
 
 def reset_schema() -> None:
     """Drop and recreate every table (PostgreSQL: the whole public schema, triggers included)."""
-    if db.engine.dialect.name == "postgresql":
-        with db.engine.begin() as conn:
-            conn.execute(text("DROP SCHEMA public CASCADE"))
-            conn.execute(text("CREATE SCHEMA public"))
-    else:
-        db.drop_all()
-    db.create_all()
+    recreate_all_tables()
 
 
 def pytest_configure(config):
